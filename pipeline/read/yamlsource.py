@@ -131,7 +131,7 @@ class _Builder:
 
     def build(self, node, path: FieldPath, depth: int) -> Any:
         if id(node) in self.seen:
-            raise self.fail(node, path, "YAML aliases (*name) are not allowed in records; write the value out")
+            raise self.fail(node, path, "this value is reused through a YAML alias (*name); aliases are not allowed in records, write the value out")
         self.seen.add(id(node))
         if depth > MAX_DEPTH:
             raise self.fail(node, path, f"nested more than {MAX_DEPTH} levels deep")

@@ -16,7 +16,8 @@ from ..read import identifiers
 from ..read.yamlsource import YamlDocument
 from .diagnostics import Diagnostic
 
-Finding = tuple[tuple, str]
+Finding = tuple  # (field path, message) or (field path, message, AT_KEY)
+AT_KEY = "key"  # point at the field's name rather than its value
 NO_AUTHOR_TYPES = frozenset({
     "editorial", "announcement", "calendar", "books-received", "correction", "retraction",
     "expression-of-concern", "news", "in-brief", "introduction", "addendum",
@@ -32,8 +33,9 @@ def language_ok(tag: str) -> bool:
 
 @functools.lru_cache(maxsize=512)
 def country_ok(code: str) -> bool:
-    # langcodes validates territories as part of a tag; "und" is the undetermined language.
-    return langcodes.tag_is_valid(f"und-{code.upper()}") and code.isalpha()
+    # language_data (through langcodes) names every assigned ISO 3166-1 region.
+    name = langcodes.Language.make(territory=code.upper()).territory_name()
+    return code.isalpha() and not name.startswith("Unknown") and name != "Private use"
 
 
 def _date_key(value: Any) -> tuple[int, ...]:
@@ -82,9 +84,9 @@ def check_languages(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
         if isinstance(value, dict):
             for lang in value:
                 if not language_ok(lang):
-                    yield path + (lang,), f"'{lang}' is not a valid BCP 47 language tag"
+                    yield path + (lang,), f"'{lang}' is not a valid BCP 47 language tag", AT_KEY
                 elif lang not in allowed:
-                    yield path + (lang,), f"language '{lang}' is not one of {where} languages ({', '.join(sorted(allowed))})"
+                    yield path + (lang,), f"language '{lang}' is not one of {where} languages ({', '.join(sorted(allowed))})", AT_KEY
 
     for name in PER_LANGUAGE_FIELDS:
         yield from check_map((name,), data.get(name))
@@ -195,8 +197,8 @@ class ArticleContext:
 def article_diagnostics(document: YamlDocument, ctx: ArticleContext) -> list[Diagnostic]:
     found = []
     for check in ARTICLE_CHECKS:
-        for path, message in check(document.data, ctx):
-            found.append(document.diagnostic(path, message))
+        for path, message, *where in check(document.data, ctx):
+            found.append(document.diagnostic(path, message, key=AT_KEY in where))
     return found
 
 

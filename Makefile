@@ -1,0 +1,40 @@
+# Two commands do all the set-up on a fresh machine: `make publish` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SEEDS  ?= seeds
+OUT    ?= out
+JOBS   ?=
+BENCH_ARTICLES ?= 2000
+
+.PHONY: publish test validate bench serve clean distclean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=...)")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+publish: $(STAMP)
+	$(BIN)/pipeline publish $(SEEDS) -o $(OUT) $(if $(JOBS),--jobs $(JOBS))
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+validate: $(STAMP)
+	$(BIN)/pipeline validate $(SEEDS)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench --articles $(BENCH_ARTICLES)
+
+serve: $(STAMP)
+	$(BIN)/pipeline serve --db $(OUT)/oai.sqlite3
+
+clean:
+	rm -rf $(OUT) .pytest_cache .hypothesis bench-work
+	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info

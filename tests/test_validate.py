@@ -1,0 +1,166 @@
+"""Issue 2: every problem in every record, located by file, line, column and field."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.read import load_corpus
+from pipeline.read.yamlsource import MAX_FILE_BYTES, YamlError, load_yaml
+from pipeline.validate import schema as record_schema
+
+from .conftest import REPO, run_cli
+
+BROKEN = REPO / "tests" / "data" / "broken"
+EXPECT = re.compile(r"^# expect: (\d+):(\d+) ([^:]+): (.*)$")
+
+
+def expectations() -> list[tuple[str, int, int, str, str]]:
+    found = []
+    for path in sorted(BROKEN.rglob("*.yaml")):
+        first = path.read_bytes().split(b"\n", 1)[0].decode("utf-8", "replace")
+        match = EXPECT.match(first)
+        if match:
+            rel = str(path.relative_to(REPO))
+            found.append((rel, int(match.group(1)), int(match.group(2)), match.group(3), match.group(4)))
+    return found
+
+
+@pytest.fixture(scope="module")
+def broken_run():
+    return run_cli("validate", "tests/data/broken")
+
+
+def test_broken_records_all_reported_in_one_run(broken_run):
+    assert broken_run.returncode == 1
+    assert "Traceback" not in broken_run.stdout + broken_run.stderr
+    lines = broken_run.stdout.splitlines()
+    for rel, line, column, field, text in expectations():
+        wanted = f"{rel}:{line}:{column}: {field}: "
+        hits = [l for l in lines if l.startswith(wanted)]
+        assert hits, f"no '{wanted}...' in output:\n{broken_run.stdout}"
+        assert any(text in hit for hit in hits), (text, hits)
+
+
+def test_every_broken_file_has_a_problem_and_only_them(broken_run):
+    reported = {l.split(":", 1)[0] for l in broken_run.stdout.splitlines()}
+    expected = {e[0] for e in expectations()}
+    assert expected <= reported
+    assert reported <= expected, reported - expected  # the valid twin of the DOI clash is clean
+    assert len(expected) >= 22
+
+
+def test_json_output_is_machine_readable():
+    result = run_cli("validate", "tests/data/broken", "--format", "json")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert data["valid"] is False
+    entry = next(p for p in data["problems"] if p["file"].endswith("orcid-checksum.yaml"))
+    assert entry["line"] == 7 and entry["field"] == "authors[0].orcid"
+    assert set(entry) == {"file", "line", "column", "field", "message", "severity"}
+
+
+def test_sample_seeds_are_valid():
+    result = run_cli("validate", "seeds")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+
+
+def test_huge_file_is_refused_with_a_message(tmp_path):
+    raw = b"id: x\nabstract: {en: '" + b"a" * (MAX_FILE_BYTES + 10) + b"'}\n"
+    with pytest.raises(YamlError, match="limit"):
+        load_yaml(raw, "huge.yaml")
+
+
+def test_deep_nesting_is_refused_without_crash():
+    raw = ("a:\n" + "".join("  " * i + "- \n" for i in range(1, 200))).encode()
+    with pytest.raises(YamlError):
+        load_yaml(b"x: " + b"[" * 5000 + b"]" * 5000, "deep.yaml")
+    with pytest.raises(YamlError):
+        load_yaml(raw, "deep2.yaml")
+
+
+def test_yaml_1_1_booleans_are_not_keys_and_dates_stay_text():
+    doc = load_yaml(b"title: {no: Tittel, on: x}\ndates: {published: 2024-03-01}\n", "t.yaml")
+    assert set(doc.data["title"]) == {"no", "on"}
+    assert doc.data["dates"]["published"] == "2024-03-01"
+
+
+def test_custom_tags_are_refused():
+    with pytest.raises(YamlError, match="unsupported YAML tag"):
+        load_yaml(b"id: !!python/object:os.system x\n", "t.yaml")
+
+
+def test_reader_joins_wrapped_lines_and_keeps_paragraphs(sample_corpus):
+    source = (REPO.parent / "shared" / "seed-abstract.txt").read_text(encoding="utf-8")
+    article = next(a for a in sample_corpus.articles if a.id == "turk-sovyet-iliskileri")
+    tr = article.abstract("tr")
+    assert len(tr.paragraphs) == 1
+    assert "I. Dünya Savaşı" in tr.paragraphs[0] and "\n" not in tr.paragraphs[0]
+    first_line = source.splitlines()[0]
+    assert tr.paragraphs[0].startswith(first_line)
+    assert article.keywords_in("en") == ("National Struggle", "Soviets", "Atatürk", "Turkish-Russian Relations")
+    structured = next(a for a in sample_corpus.articles if a.id == "anadolu-demiryollari")
+    assert structured.abstract("tr").paragraphs[1].startswith("Bulgular")
+    assert [s.title for s in structured.abstract("en").sections] == ["Background", "Results"]
+
+
+def test_identifiers_are_canonical(sample_corpus):
+    article = next(a for a in sample_corpus.articles if a.id == "anadolu-demiryollari")
+    assert article.authors[1].orcid == "https://orcid.org/0000-0002-1694-233X"
+    assert article.affiliation("odtu").ror == "https://ror.org/014weej12"
+    assert article.funding[0].funder_id == "https://doi.org/10.13039/501100004410"
+    assert article.funding[0].awards == ("122K001", "122K002")
+    assert article.languages == ("tr", "en")
+
+
+# --- the fast validator agrees with the reference one ----------------------------------
+
+def _documents():
+    for path in sorted(BROKEN.rglob("*.yaml")) + sorted((REPO / "seeds").rglob("*.yaml")):
+        try:
+            yield path, load_yaml(path.read_bytes(), str(path)).data
+        except YamlError:
+            continue
+
+
+def _kind(path: Path) -> str:
+    return {"journal.yaml": "journal", "repository.yaml": "repository"}.get(path.name, "article")
+
+
+def test_fast_and_reference_validators_agree_on_fixtures():
+    checked = 0
+    for path, data in _documents():
+        kind = _kind(path)
+        reference = record_schema.reference_validator(kind).is_valid(data)
+        assert record_schema.is_valid(kind, data) == reference, path
+        checked += 1
+    assert checked >= 25
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 3000) | st.text(max_size=12) | st.sampled_from(["2024-01-01", "tr", "10.5555/x"]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(
+        ["id", "type", "language", "title", "tr", "en", "dates", "published", "authors", "family", "pages", "first", "volume", "doi", "collab", "text"]
+    ), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.fixed_dictionaries({
+    "id": st.sampled_from(["ok", "Bad ID"]),
+    "type": st.sampled_from(["research-article", "nonsense"]),
+    "language": st.sampled_from(["tr", ""]),
+    "title": json_values,
+    "dates": st.one_of(st.just({"published": "2024-01-01"}), json_values),
+}, optional={"authors": json_values, "pages": json_values, "volume": json_values, "references": json_values}))
+def test_fast_and_reference_validators_agree_on_random_records(record):
+    assert record_schema.is_valid("article", record) == record_schema.reference_validator("article").is_valid(record)
