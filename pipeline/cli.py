@@ -132,7 +132,7 @@ def cmd_publish(args) -> int:
 # --- import-text, cite, checks, serve, schemas -----------------------------------------
 
 def cmd_import_text(args) -> int:
-    from .importer.text import draft_yaml
+    from .importer.text import ImportTextError, draft_yaml
     from .read.yamlsource import YamlError, decode
 
     try:
@@ -143,7 +143,11 @@ def cmd_import_text(args) -> int:
     except YamlError as exc:
         _stderr(str(exc.diagnostic))
         return EXIT_INVALID
-    sys.stdout.write(draft_yaml(text))
+    try:
+        sys.stdout.write(draft_yaml(text))
+    except ImportTextError as exc:
+        _stderr(f"{args.file}: {exc}")
+        return EXIT_INVALID
     return EXIT_OK
 
 
@@ -213,12 +217,14 @@ def cmd_schemas(args) -> int:
         from .check.fetch import fetch_bundle
 
         dest = schema_bundle.user_cache_dir()
+        from .check.fetch import FetchError
+
         try:
-            fetch_bundle(dest)
-        except Exception as exc:  # the fetcher's errors are already worded for people
+            report = fetch_bundle(dest)
+        except FetchError as exc:  # one line naming the file and the cause
             _stderr(f"schemas fetch failed: {exc}")
             return EXIT_INVALID
-        _stderr(f"schema bundle fetched into {dest}")
+        _stderr(str(report))
         return EXIT_OK
     try:
         found = schema_bundle.locate(args.schemas)
