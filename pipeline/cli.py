@@ -205,7 +205,6 @@ def cmd_serve(args) -> int:
     if not db.is_file():
         _stderr(f"{db}: no OAI-PMH store here; run 'pipeline publish' first or pass --db")
         return EXIT_USAGE
-    _stderr(f"serving OAI-PMH from {db} at http://{args.host}:{args.port}/oai (Ctrl-C stops)")
     serve(db, host=args.host, port=args.port, page_size=args.page_size)
     return EXIT_OK
 

@@ -1,0 +1,53 @@
+"""OAI identifiers and sets of articles.
+
+One set per journal (``<journal-id>``) and one per issue (``<journal-id>:<volume>-<issue>``),
+the issue set a child of the journal set in the OAI-PMH set hierarchy.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.model import Article, Journal
+
+# Characters OAI-PMH.xsd allows in one setSpec component.
+_NOT_SET_SPEC_CHAR = re.compile(r"[^A-Za-z0-9\-_.!~*'()]")
+
+
+def oai_identifier(namespace: str, article: Article) -> str:
+    """``oai:<namespace>:<journal-id>/<article-id>`` (the oai-identifier scheme)."""
+    return f"oai:{namespace}:{article.key}"
+
+
+def set_spec_component(text: str) -> str:
+    """``text`` as one setSpec component: characters the schema does not allow become ``_``."""
+    return _NOT_SET_SPEC_CHAR.sub("_", text) or "_"
+
+
+def journal_set(journal: Journal) -> tuple[str, str]:
+    """(setSpec, setName) of the journal's set."""
+    return set_spec_component(journal.id), journal.title.first() or journal.id
+
+
+def issue_set(article: Article, journal: Journal) -> tuple[str, str] | None:
+    """(setSpec, setName) of the article's issue set, None when it has no volume or issue."""
+    if article.issue_key is None:
+        return None
+    spec = f"{set_spec_component(journal.id)}:{set_spec_component(article.issue_key)}"
+    parts = []
+    if article.volume is not None:
+        parts.append(f"Vol. {article.volume}")
+    if article.issue is not None:
+        parts.append(f"No. {article.issue}")
+    # No year: articles of one issue may carry different publication dates, and every article
+    # of the issue must name the set the same way.
+    return spec, f"{journal.title.first() or journal.id}, {', '.join(parts)}"
+
+
+def article_sets(article: Article, journal: Journal) -> tuple[tuple[str, str], ...]:
+    """The sets the article belongs to, journal set first."""
+    sets = [journal_set(journal)]
+    issue = issue_set(article, journal)
+    if issue is not None:
+        sets.append(issue)
+    return tuple(sets)

@@ -1,0 +1,432 @@
+"""The OAI-PMH record store: an embedded SQLite database the publish stage writes and the
+OAI-PMH endpoint reads.
+
+One row per item (OAI identifier, datestamp, content hash, deleted flag), its set memberships,
+the metadata bytes of every format, the repository's identity and sets, and the secret that
+signs resumption tokens.
+
+Why the datestamp rules look the way they do:
+
+- A datestamp changes only when the item's content hash changes (or a deleted item returns),
+  so re-publishing unchanged seeds changes nothing and incremental harvests stay small.
+- Every write transaction stamps its changes with one datestamp that is strictly later than
+  every datestamp already in the store, even if the injected clock says otherwise (same
+  second, or a clock that went backwards). A harvester that saw datestamps up to ``M`` then
+  never misses a later change by asking ``from=M`` (or ``from=M+1s``), and a list request can
+  freeze its upper bound at ``M`` to walk a stable snapshot while publishes go on (see
+  :meth:`StoreView.max_datestamp`).
+
+The database runs in WAL mode so the server keeps reading while a publish writes; a publish is
+one SQLite transaction, so a failed publish leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterable, Iterator, Mapping
+
+from pipeline.model import OaiIdentity
+
+DATESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+# OAI-PMH.xsd setSpecType and metadataPrefixType.
+SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
+METADATA_PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sets (
+    spec TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS items (
+    identifier TEXT PRIMARY KEY,
+    datestamp TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS items_by_datestamp ON items (datestamp, identifier);
+CREATE TABLE IF NOT EXISTS item_sets (
+    identifier TEXT NOT NULL REFERENCES items (identifier) ON DELETE CASCADE,
+    set_spec TEXT NOT NULL,
+    PRIMARY KEY (identifier, set_spec)
+);
+CREATE INDEX IF NOT EXISTS item_sets_by_spec ON item_sets (set_spec);
+-- xml is NULL for a deleted item: the prefix stays, so the deleted record is still
+-- disseminated (as a header with status="deleted") in the formats the item had.
+CREATE TABLE IF NOT EXISTS metadata (
+    identifier TEXT NOT NULL REFERENCES items (identifier) ON DELETE CASCADE,
+    prefix TEXT NOT NULL,
+    xml BLOB,
+    PRIMARY KEY (identifier, prefix)
+);
+"""
+
+_IDENTITY_KEYS = ("repository_name", "base_url", "admin_email", "namespace")
+
+
+def format_datestamp(moment: datetime) -> str:
+    """UTC, seconds granularity: ``YYYY-MM-DDThh:mm:ssZ``. A naive datetime is taken as UTC."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime(DATESTAMP_FORMAT)
+
+
+def parse_datestamp(text: str) -> datetime:
+    return datetime.strptime(text, DATESTAMP_FORMAT).replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One item as a list or GetRecord response needs it."""
+
+    identifier: str
+    datestamp: str
+    deleted: bool
+    set_specs: tuple[str, ...]
+    xml: bytes | None  # the metadata in the requested format; None for a deleted item
+
+
+class OaiStore:
+    """The store at ``path``, created with its schema if missing.
+
+    Thread-safe: each thread gets its own connection (SQLite connections must not be shared
+    across threads), so one store serves a multi-threaded WSGI server.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._local = threading.local()
+        self._create_schema(self._connection())
+
+    def _connection(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: transactions are opened explicitly, so every read of a
+            # request runs in one snapshot and a write is exactly one transaction.
+            connection = sqlite3.connect(self.path, isolation_level=None, timeout=30.0, check_same_thread=True)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            self._local.connection = connection
+        return connection
+
+    def _create_schema(self, connection: sqlite3.Connection) -> None:
+        with _immediate(connection):
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    connection.execute(statement)
+            connection.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('token_secret', ?)", (secrets.token_hex(32),)
+            )
+
+    def close(self) -> None:
+        """Close this thread's connection (other threads' connections close with the threads)."""
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+    @contextmanager
+    def transaction(self, now: datetime) -> Iterator["StoreTransaction"]:
+        """One write transaction: committed on normal exit, rolled back on an exception.
+
+        ``BEGIN IMMEDIATE`` takes the write lock at once, so the datestamp computed from the
+        store's current maximum cannot be overtaken by a concurrent publish.
+        """
+        connection = self._connection()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            tx = StoreTransaction(connection, now)
+            yield tx
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        else:
+            connection.execute("COMMIT")
+
+    @contextmanager
+    def view(self) -> Iterator["StoreView"]:
+        """A consistent read snapshot (one read transaction) for one request."""
+        connection = self._connection()
+        if connection.in_transaction:  # inside this thread's write transaction: read its state
+            yield StoreView(connection)
+            return
+        connection.execute("BEGIN")
+        try:
+            yield StoreView(connection)
+        finally:
+            connection.execute("COMMIT")
+
+    # Convenience readers, each in its own snapshot.
+
+    def datestamp(self, identifier: str) -> str | None:
+        with self.view() as view:
+            return view.datestamp(identifier)
+
+    def is_deleted(self, identifier: str) -> bool | None:
+        with self.view() as view:
+            item = view.item_state(identifier)
+            return None if item is None else item[1]
+
+    def identifiers(self, include_deleted: bool = False) -> list[str]:
+        with self.view() as view:
+            return view.identifiers(include_deleted)
+
+
+@contextmanager
+def _immediate(connection: sqlite3.Connection) -> Iterator[None]:
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    else:
+        connection.execute("COMMIT")
+
+
+class StoreView:
+    """Read access within one snapshot."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        self._db = connection
+
+    def token_secret(self) -> bytes:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'token_secret'").fetchone()
+        return bytes.fromhex(row[0])
+
+    def identity(self) -> OaiIdentity | None:
+        rows = dict(self._db.execute("SELECT key, value FROM meta WHERE key IN (?, ?, ?, ?)", _IDENTITY_KEYS))
+        if len(rows) < len(_IDENTITY_KEYS):
+            return None
+        return OaiIdentity(**{key: rows[key] for key in _IDENTITY_KEYS})
+
+    def sets(self) -> list[tuple[str, str]]:
+        return list(self._db.execute("SELECT spec, name FROM sets ORDER BY spec"))
+
+    def has_sets(self) -> bool:
+        return self._db.execute("SELECT 1 FROM sets LIMIT 1").fetchone() is not None
+
+    def earliest_datestamp(self) -> str | None:
+        return self._db.execute("SELECT MIN(datestamp) FROM items").fetchone()[0]
+
+    def max_datestamp(self) -> str | None:
+        """The latest datestamp in the store. Every later write gets a strictly later one, so
+        a list bounded by this value is a snapshot that no publish can add to."""
+        return self._db.execute("SELECT MAX(datestamp) FROM items").fetchone()[0]
+
+    def datestamp(self, identifier: str) -> str | None:
+        row = self._db.execute("SELECT datestamp FROM items WHERE identifier = ?", (identifier,)).fetchone()
+        return row[0] if row else None
+
+    def item_state(self, identifier: str) -> tuple[str, bool] | None:
+        """``(datestamp, deleted)`` or None for an unknown identifier."""
+        row = self._db.execute(
+            "SELECT datestamp, deleted FROM items WHERE identifier = ?", (identifier,)
+        ).fetchone()
+        return (row[0], bool(row[1])) if row else None
+
+    def identifiers(self, include_deleted: bool = False) -> list[str]:
+        sql = "SELECT identifier FROM items" + ("" if include_deleted else " WHERE deleted = 0")
+        return [row[0] for row in self._db.execute(sql + " ORDER BY identifier")]
+
+    def first_identifier(self) -> str | None:
+        """An identifier the repository holds (the smallest), for Identify's sampleIdentifier."""
+        return self._db.execute("SELECT MIN(identifier) FROM items").fetchone()[0]
+
+    def item_prefixes(self, identifier: str) -> list[str]:
+        """The formats the item can be disseminated in (a deleted item keeps its prefixes)."""
+        return [
+            row[0]
+            for row in self._db.execute(
+                "SELECT prefix FROM metadata WHERE identifier = ? ORDER BY prefix", (identifier,)
+            )
+        ]
+
+    def prefixes_in_use(self) -> list[str]:
+        return [row[0] for row in self._db.execute("SELECT DISTINCT prefix FROM metadata ORDER BY prefix")]
+
+    def item_sets(self, identifier: str) -> tuple[str, ...]:
+        return tuple(
+            row[0]
+            for row in self._db.execute(
+                "SELECT set_spec FROM item_sets WHERE identifier = ? ORDER BY set_spec", (identifier,)
+            )
+        )
+
+    def record(self, identifier: str, prefix: str) -> ItemRow | None:
+        """The item in ``prefix``, or None if it is unknown or has no such format."""
+        row = self._db.execute(
+            "SELECT i.identifier, i.datestamp, i.deleted, m.xml FROM items i "
+            "JOIN metadata m ON m.identifier = i.identifier AND m.prefix = ? WHERE i.identifier = ?",
+            (prefix, identifier),
+        ).fetchone()
+        if row is None:
+            return None
+        return ItemRow(row[0], row[1], bool(row[2]), self.item_sets(identifier), None if row[2] else row[3])
+
+    def _list_filter(
+        self, prefix: str, set_spec: str | None, from_: str | None, until: str | None
+    ) -> tuple[str, list]:
+        sql = " FROM items i JOIN metadata m ON m.identifier = i.identifier AND m.prefix = ? WHERE 1 = 1"
+        params: list = [prefix]
+        if from_ is not None:
+            sql += " AND i.datestamp >= ?"
+            params.append(from_)
+        if until is not None:
+            sql += " AND i.datestamp <= ?"
+            params.append(until)
+        if set_spec is not None:
+            # Harvesting a set also harvests its subsets (OAI-PMH 2.0, section 3.4).
+            sql += (
+                " AND EXISTS (SELECT 1 FROM item_sets s WHERE s.identifier = i.identifier"
+                " AND (s.set_spec = ? OR substr(s.set_spec, 1, ?) = ?))"
+            )
+            params += [set_spec, len(set_spec) + 1, set_spec + ":"]
+        return sql, params
+
+    def count(self, prefix: str, set_spec: str | None, from_: str | None, until: str | None) -> int:
+        where, params = self._list_filter(prefix, set_spec, from_, until)
+        return self._db.execute("SELECT COUNT(*)" + where, params).fetchone()[0]
+
+    def page(
+        self,
+        prefix: str,
+        set_spec: str | None,
+        from_: str | None,
+        until: str | None,
+        after: tuple[str, str] | None,
+        limit: int,
+        with_metadata: bool,
+    ) -> list[ItemRow]:
+        """Up to ``limit`` items ordered by (datestamp, identifier), strictly after ``after``.
+
+        Keyset paging, not OFFSET: an item that changes between two pages moves to a later
+        datestamp instead of shifting every following item by one position.
+        """
+        where, params = self._list_filter(prefix, set_spec, from_, until)
+        if after is not None:
+            where += " AND (i.datestamp, i.identifier) > (?, ?)"
+            params += list(after)
+        columns = "i.identifier, i.datestamp, i.deleted" + (", m.xml" if with_metadata else ", NULL")
+        rows = self._db.execute(
+            f"SELECT {columns}{where} ORDER BY i.datestamp, i.identifier LIMIT ?", params + [limit]
+        ).fetchall()
+        return [
+            ItemRow(row[0], row[1], bool(row[2]), self.item_sets(row[0]), None if row[2] else row[3])
+            for row in rows
+        ]
+
+
+class StoreTransaction:
+    """The write side, valid inside :meth:`OaiStore.transaction` only."""
+
+    def __init__(self, connection: sqlite3.Connection, now: datetime):
+        self._db = connection
+        latest = connection.execute("SELECT MAX(datestamp) FROM items").fetchone()[0]
+        stamp = format_datestamp(now)
+        if latest is not None and stamp <= latest:
+            stamp = format_datestamp(parse_datestamp(latest) + timedelta(seconds=1))
+        # Computed once, so every change of one publish carries the same datestamp.
+        self.datestamp = stamp
+
+    def set_identity(self, identity: OaiIdentity) -> None:
+        for key in _IDENTITY_KEYS:
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, getattr(identity, key)),
+            )
+
+    def set_sets(self, sets: Iterable[tuple[str, str]]) -> None:
+        """Replace the repository's set list (spec, name)."""
+        sets = list(sets)
+        for spec, _ in sets:
+            _check_set_spec(spec)
+        self._db.execute("DELETE FROM sets")
+        self._db.executemany("INSERT INTO sets (spec, name) VALUES (?, ?)", sets)
+
+    def upsert(
+        self,
+        identifier: str,
+        set_specs: tuple[str, ...],
+        content_hash: str,
+        formats: Mapping[str, bytes],
+    ) -> str:
+        """Store the item; return its datestamp.
+
+        The datestamp moves to this transaction's datestamp only if the content hash differs
+        from the stored one or the item was deleted; otherwise the metadata is refreshed in
+        place (the same content renders to the same bytes) and the datestamp stays.
+        """
+        for spec in set_specs:
+            _check_set_spec(spec)
+        for prefix in formats:
+            if not METADATA_PREFIX.fullmatch(prefix):
+                raise ValueError(f"{prefix!r} is not a valid OAI-PMH metadataPrefix")
+        row = self._db.execute(
+            "SELECT datestamp, content_hash, deleted FROM items WHERE identifier = ?", (identifier,)
+        ).fetchone()
+        if row is not None and row[1] == content_hash and not row[2]:
+            datestamp = row[0]
+        else:
+            datestamp = self.datestamp
+            self._db.execute(
+                "INSERT INTO items (identifier, datestamp, content_hash, deleted) VALUES (?, ?, ?, 0) "
+                "ON CONFLICT (identifier) DO UPDATE SET datestamp = excluded.datestamp, "
+                "content_hash = excluded.content_hash, deleted = 0",
+                (identifier, datestamp, content_hash),
+            )
+        self._db.execute("DELETE FROM item_sets WHERE identifier = ?", (identifier,))
+        self._db.executemany(
+            "INSERT INTO item_sets (identifier, set_spec) VALUES (?, ?)",
+            [(identifier, spec) for spec in sorted(set(set_specs))],
+        )
+        self._db.execute("DELETE FROM metadata WHERE identifier = ?", (identifier,))
+        self._db.executemany(
+            "INSERT INTO metadata (identifier, prefix, xml) VALUES (?, ?, ?)",
+            [(identifier, prefix, bytes(formats[prefix])) for prefix in sorted(formats)],
+        )
+        return datestamp
+
+    def keep(self, identifier: str) -> str | None:
+        """An item that did not change and was not re-rendered: leave it, return its datestamp
+        (None if the store does not know it, or holds it as deleted: then it must be upserted)."""
+        row = self._db.execute(
+            "SELECT datestamp, deleted FROM items WHERE identifier = ?", (identifier,)
+        ).fetchone()
+        if row is None or row[1]:
+            return None
+        return row[0]
+
+    def delete_missing(self, present: set[str] | frozenset[str]) -> list[str]:
+        """Mark every live item not in ``present`` deleted, with this transaction's datestamp.
+
+        The metadata bytes are dropped (a deleted record has no metadata) but the prefixes stay,
+        so the deleted record is still listed in the formats it had. Returns the identifiers,
+        sorted.
+        """
+        live = [row[0] for row in self._db.execute("SELECT identifier FROM items WHERE deleted = 0")]
+        gone = sorted(identifier for identifier in live if identifier not in present)
+        for identifier in gone:
+            self._db.execute(
+                "UPDATE items SET deleted = 1, datestamp = ? WHERE identifier = ?", (self.datestamp, identifier)
+            )
+            self._db.execute("UPDATE metadata SET xml = NULL WHERE identifier = ?", (identifier,))
+        return gone
+
+
+def _check_set_spec(spec: str) -> None:
+    if not SET_SPEC.fullmatch(spec):
+        raise ValueError(f"{spec!r} is not a valid OAI-PMH setSpec")
