@@ -341,8 +341,8 @@ def _finish(staging, journals, current, previous, changed_journals, repository, 
                     problems.extend(_render_journal_files(staging, journal, entries, journal_writers, current, previous, report, validate))
                 else:
                     current.journal_files[journal.id] = previous.journal_files.get(journal.id, [])
-            tx.set_sets(sorted(all_sets.items()))
             tx.delete_missing(present)
+            tx.set_sets(sorted(all_sets.items()))
             report.add_time("store+journal files", time.perf_counter() - started)
             if problems:
                 raise OutputInvalid(problems)

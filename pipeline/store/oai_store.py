@@ -350,12 +350,20 @@ class StoreTransaction:
             )
 
     def set_sets(self, sets: Iterable[tuple[str, str]]) -> None:
-        """Replace the repository's set list (spec, name)."""
-        sets = list(sets)
-        for spec, _ in sets:
+        """Replace the repository's set list (spec, name).
+
+        A set that only deleted items still name stays listed under its old name, so every
+        setSpec a header carries can be looked up in ListSets.
+        """
+        sets = dict(sets)
+        for spec in sets:
             _check_set_spec(spec)
+        known = dict(self._db.execute("SELECT spec, name FROM sets"))
+        for (spec,) in self._db.execute("SELECT DISTINCT set_spec FROM item_sets"):
+            if spec not in sets and spec in known:
+                sets[spec] = known[spec]
         self._db.execute("DELETE FROM sets")
-        self._db.executemany("INSERT INTO sets (spec, name) VALUES (?, ?)", sets)
+        self._db.executemany("INSERT INTO sets (spec, name) VALUES (?, ?)", sorted(sets.items()))
 
     def upsert(
         self,
