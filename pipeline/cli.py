@@ -55,7 +55,7 @@ def cmd_validate(args) -> int:
     result = load_corpus(args.seeds)
     problems = list(result.diagnostics)
     if args.target:
-        from .validate.deposit import located_requirements
+        from .validate.targets import located_requirements
 
         problems.extend(located_requirements(result.corpus, args.target))
     _print_problems(problems, args.format)

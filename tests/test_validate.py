@@ -164,3 +164,20 @@ json_values = st.recursive(
 }, optional={"authors": json_values, "pages": json_values, "volume": json_values, "references": json_values}))
 def test_fast_and_reference_validators_agree_on_random_records(record):
     assert record_schema.is_valid("article", record) == record_schema.reference_validator("article").is_valid(record)
+
+
+def test_validate_for_crossref_locates_missing_deposit_fields(tmp_path):
+    import shutil
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(REPO / "seeds", seeds)
+    article = seeds / "tjh" / "articles" / "digital-archives.yaml"
+    lines = [l for l in article.read_text(encoding="utf-8").splitlines() if not l.startswith(("doi:", "url:"))]
+    article.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert run_cli("validate", str(seeds)).returncode == 0  # DOI and URL are optional in general
+    result = run_cli("validate", str(seeds), "--for", "crossref")
+    assert result.returncode == 1
+    problems = [l for l in result.stdout.splitlines() if "digital-archives.yaml" in l]
+    assert any(": doi: crossref: no DOI" in l for l in problems), result.stdout
+    assert any(": url: crossref: no landing page URL" in l for l in problems), result.stdout
+    assert all(re.match(r"^\S+digital-archives\.yaml:\d+:\d+: ", l) for l in problems)
