@@ -304,8 +304,8 @@ def _finish(staging, journals, current, previous, changed_journals, repository, 
     moment = now or datetime.now(timezone.utc).replace(microsecond=0)
     problems: list[OutputProblem] = []
     journal_writers = [m for m in writer_modules(writers) if hasattr(m, "render_journal")]
-    # By convention a journal-level writer reads the part named after itself.
-    journal_part_names = frozenset(m.NAME for m in journal_writers)
+    # A journal-level writer reads the parts it lists in PARTS, by default the one named after it.
+    journal_part_names = frozenset(p for m in journal_writers for p in getattr(m, "PARTS", (m.NAME,)))
     try:
         with store.transaction(moment) as tx:
             if repository is not None:

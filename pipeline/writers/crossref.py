@@ -40,6 +40,7 @@ from . import JournalEntry, Rendered
 NAME = "crossref"
 PART = "crossref"
 ISSUE_PART = "crossref-issue"
+PARTS = (PART, ISSUE_PART)  # what render_journal reads
 AHEAD_OF_PRINT = "ahead-of-print"
 
 CROSSREF_NS = crossref_schema.NAMESPACE
