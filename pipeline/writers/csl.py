@@ -1,0 +1,135 @@
+"""CSL-JSON writer: ``<journal-id>/csl/<article-id>.json`` and ``<journal-id>/csl.json``.
+
+Each article becomes one CSL-JSON item (CSL 1.0.2 input schema). The per-article file is a
+one-item array, the form Zotero, Mendeley, JabRef and pandoc import; the journal file is the
+array of every item, ordered by article id. The same item feeds the formatted citations
+(:mod:`pipeline.writers.citations`).
+
+Mapping decisions (the README has the full table):
+
+- ``type`` is always ``article-journal``. CSL has no types for editorials, letters,
+  corrections or review articles, and its ``review-book`` needs the reviewed work
+  (``reviewed-title``/``reviewed-author``) that the model does not hold: with only our title,
+  APA prints "[Review of the book <our title>]" and Harvard and İSNAD drop volume and issue.
+- ``title`` is the main-language title, joined to the main-language subtitle with ": ".
+  CSL-JSON has no field for parallel (translated) titles: ``original-title`` means the title
+  of the work a translation was made from, so it would mislead. Translations are left out.
+- ``editor`` is left out on purpose: the model's article editors are the handling editors of
+  the journal, not editors of the work. Vancouver, Harvard and İSNAD print a CSL ``editor`` of
+  an article as "Demir E, editor." / "Edited by E. Demir", which is a wrong citation.
+- ``publisher-place`` is left out: for a journal article, Chicago and MLA print it after the
+  journal title as a place that tells same-named journals apart ("Türk Tarihi Dergisi
+  (İstanbul, Türkiye)"), which the journal's publisher location is not meant to be.
+- Family names are kept whole ("van der Berg"), as Zotero exports them; processors that
+  know particles (citeproc-js) split them themselves.
+- ``keyword`` is the main-language terms joined with ", " (CSL-JSON's one-string form; a term
+  that itself contains a comma cannot be told apart by an importer).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+from pipeline.model import Article, Collaboration, Contributor, Journal
+from pipeline.writers import JournalEntry, Rendered
+
+NAME = "csl"
+
+CSL_TYPE = "article-journal"
+EN_DASH = "\u2013"
+_SUBTITLE_JOINER_AFTER = ("?", "!", ":", ".", "\u2026")
+
+
+def csl_name(contributor: Contributor) -> dict[str, str]:
+    """A CSL name object: family/given/suffix for a person, ``literal`` for a group."""
+    if isinstance(contributor, Collaboration):
+        return {"literal": contributor.display_name}
+    name = {"family": contributor.family}
+    if contributor.given:
+        name["given"] = contributor.given
+    if contributor.suffix:
+        name["suffix"] = contributor.suffix
+    return name
+
+
+def _title(article: Article) -> str:
+    if not article.title:
+        return ""
+    title_language, title = article.title.items[0]
+    subtitle = article.subtitle.get(title_language)
+    if not subtitle:
+        return title
+    joiner = " " if title.endswith(_SUBTITLE_JOINER_AFTER) else ": "
+    return f"{title}{joiner}{subtitle}"
+
+
+def _page(article: Article) -> str | None:
+    if article.pages is None:
+        return None
+    if article.pages.last and article.pages.last != article.pages.first:
+        return f"{article.pages.first}{EN_DASH}{article.pages.last}"
+    return article.pages.first
+
+
+def _abstract(article: Article) -> str | None:
+    abstract = article.abstract(article.language) or (article.abstracts[0] if article.abstracts else None)
+    return abstract.text if abstract is not None else None
+
+
+def _keywords(article: Article) -> str | None:
+    terms = article.keywords_in(article.language) or (article.keywords[0].terms if article.keywords else ())
+    return ", ".join(terms) if terms else None
+
+
+def _issn(journal: Journal) -> str | None:
+    issns = [issn for issn in (journal.issn_print, journal.issn_electronic) if issn]
+    return ", ".join(issns) if issns else None
+
+
+def csl_item(article: Article, journal: Journal) -> dict[str, Any]:
+    """The article as one CSL-JSON item (keys in a fixed order, empty values left out)."""
+    fields: Iterable[tuple[str, Any]] = (
+        ("id", article.key),
+        ("type", CSL_TYPE),
+        ("language", article.language),
+        ("title", _title(article)),
+        ("title-short", article.running_title.get(article.language)),
+        ("author", [csl_name(c) for c in article.authors] or None),
+        ("container-title", journal.title.first()),
+        ("container-title-short", journal.abbrev_title),
+        ("ISSN", _issn(journal)),
+        ("publisher", journal.publisher_name),
+        ("volume", article.volume),
+        ("issue", article.issue),
+        ("page", _page(article)),
+        # An e-location id (article number) replaces pages; CSL calls it ``number``.
+        ("number", article.elocation if article.pages is None else None),
+        ("issued", {"date-parts": [list(article.dates.published.parts())]}),
+        ("DOI", article.doi),
+        ("URL", article.url),
+        ("PMID", article.ids.pmid),
+        ("PMCID", article.ids.pmcid),
+        ("abstract", _abstract(article)),
+        ("keyword", _keywords(article)),
+    )
+    return {key: value for key, value in fields if value is not None and value != ""}
+
+
+def dumps(items: list[dict[str, Any]]) -> bytes:
+    """CSL-JSON text: UTF-8 (not \\u escapes), two-space indent, trailing newline."""
+    return (json.dumps(items, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def render(article: Article, journal: Journal) -> Rendered:
+    item = csl_item(article, journal)
+    return Rendered(
+        files={f"{journal.id}/csl/{article.id}.json": dumps([item])},
+        parts={"csl": json.dumps(item, ensure_ascii=False).encode("utf-8")},
+    )
+
+
+def render_journal(journal: Journal, entries: list[JournalEntry]) -> dict[str, bytes]:
+    ordered = sorted(entries, key=lambda entry: entry.article_id)
+    items = [json.loads(entry.parts["csl"]) for entry in ordered if "csl" in entry.parts]
+    return {f"{journal.id}/csl.json": dumps(items)}
