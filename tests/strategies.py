@@ -8,6 +8,7 @@ reader could have produced.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from hypothesis import strategies as st
@@ -51,21 +52,23 @@ def _clean(text: str) -> str:
     return " ".join(text.split())
 
 
-@st.composite
-def texts(draw, min_size: int = 1, max_size: int = 40) -> str:
-    if draw(st.booleans()):
-        value = draw(st.sampled_from(SAMPLES))
-    else:
-        value = draw(st.text(_letters, min_size=min_size, max_size=max_size))
-    value = _clean(value)
-    return value or "x"
+@functools.cache
+def texts(min_size: int = 1, max_size: int = 40) -> st.SearchStrategy[str]:
+    # Built once per size and reused: hypothesis validates a strategy the first time it is
+    # drawn from, which dominated generation time when strategies were rebuilt per draw.
+    raw = st.one_of(st.sampled_from(SAMPLES), st.text(_letters, min_size=min_size, max_size=max_size))
+    return raw.map(lambda value: _clean(value) or "x")
+
+
+def optional(*strategies: st.SearchStrategy) -> st.SearchStrategy:
+    return st.one_of(st.none(), *strategies)
 
 
 names = st.sampled_from([
     "Şahin", "van der Berg", "O'Neil", "Müller-Lüdenscheidt", "İnalcık", "Ørsted", "de la Cruz",
     "Иванов", "محمد", "李", "Smith", "Çelik", "Ğ", "Ünlü",
 ])
-given_names = st.one_of(st.none(), st.sampled_from([
+given_names = optional(st.sampled_from([
     "Ayşe Gül", "Jan", "J. A.", "İsmail", "Мария", "Ömer", "Jean-Luc", "Ъ",
 ]))
 
@@ -75,9 +78,9 @@ def persons(draw, aff_ids: tuple[str, ...] = ()) -> Person:
     return Person(
         family=draw(st.one_of(names, texts())),
         given=draw(given_names),
-        suffix=draw(st.one_of(st.none(), st.just("Jr."))),
-        orcid=draw(st.one_of(st.none(), st.just("https://orcid.org/0000-0002-1825-0097"))),
-        email=draw(st.one_of(st.none(), st.just("someone@example.org"))),
+        suffix=draw(optional(st.just("Jr."))),
+        orcid=draw(optional(st.just("https://orcid.org/0000-0002-1825-0097"))),
+        email=draw(optional(st.just("someone@example.org"))),
         affiliations=tuple(draw(st.lists(st.sampled_from(aff_ids), unique=True, max_size=2))) if aff_ids else (),
         corresponding=draw(st.booleans()),
         equal_contribution=draw(st.booleans()),
@@ -99,22 +102,22 @@ def references(draw, index: int) -> Reference:
     return Reference(
         id=ref_id,
         type=draw(st.sampled_from(["journal", "book", "chapter", "confproc", "report", "thesis", "webpage", "data", "software", "preprint", "other"])),
-        text=draw(st.one_of(st.none(), texts(max_size=80))),
+        text=draw(optional(texts(max_size=80))),
         authors=tuple(draw(st.lists(persons(), min_size=1, max_size=4))),
         editors=tuple(draw(st.lists(persons(), max_size=2))),
         title=draw(texts()),
-        container_title=draw(st.one_of(st.none(), texts())),
-        year=draw(st.one_of(st.none(), st.integers(1800, 2030))),
-        volume=draw(st.one_of(st.none(), st.sampled_from(["1", "34", "XII"]))),
-        issue=draw(st.one_of(st.none(), st.sampled_from(["2", "3-4", "Special"]))),
-        pages=draw(st.one_of(st.none(), st.just(Pages(str(first), str(first + 10))))),
-        publisher=draw(st.one_of(st.none(), texts())),
-        publisher_location=draw(st.one_of(st.none(), texts())),
-        edition=draw(st.one_of(st.none(), st.just("2"))),
-        doi=draw(st.one_of(st.none(), st.just(f"10.5555/ref.{index}"))),
-        pmid=draw(st.one_of(st.none(), st.just("12345678"))),
-        url=draw(st.one_of(st.none(), st.just("https://example.org/a?b=1&c=2"))),
-        accessed=draw(st.one_of(st.none(), st.just(PartialDate(2024, 1, 2)))),
+        container_title=draw(optional(texts())),
+        year=draw(optional(st.integers(1800, 2030))),
+        volume=draw(optional(st.sampled_from(["1", "34", "XII"]))),
+        issue=draw(optional(st.sampled_from(["2", "3-4", "Special"]))),
+        pages=draw(optional(st.just(Pages(str(first), str(first + 10))))),
+        publisher=draw(optional(texts())),
+        publisher_location=draw(optional(texts())),
+        edition=draw(optional(st.just("2"))),
+        doi=draw(optional(st.just(f"10.5555/ref.{index}"))),
+        pmid=draw(optional(st.just("12345678"))),
+        url=draw(optional(st.just("https://example.org/a?b=1&c=2"))),
+        accessed=draw(optional(st.just(PartialDate(2024, 1, 2)))),
     )
 
 
@@ -129,12 +132,12 @@ def articles(draw) -> Article:
         Affiliation(
             id=aff_id,
             institution=draw(texts()),
-            department=draw(st.one_of(st.none(), texts())),
-            city=draw(st.one_of(st.none(), texts())),
-            state=draw(st.one_of(st.none(), texts())),
-            country=draw(st.one_of(st.none(), st.sampled_from(["TR", "US", "BR", "EG"]))),
-            ror=draw(st.one_of(st.none(), st.just("https://ror.org/03z9tma90"))),
-            text=draw(st.one_of(st.none(), texts())),
+            department=draw(optional(texts())),
+            city=draw(optional(texts())),
+            state=draw(optional(texts())),
+            country=draw(optional(st.sampled_from(["TR", "US", "BR", "EG"]))),
+            ror=draw(optional(st.just("https://ror.org/03z9tma90"))),
+            text=draw(optional(texts())),
         )
         for aff_id in aff_ids
     )
@@ -176,27 +179,27 @@ def articles(draw) -> Article:
         running_title=draw(st.one_of(st.just(Multilingual()), st.just(Multilingual(((main, "Running"),))))),
         dates=Dates(
             published=published,
-            received=draw(st.one_of(st.none(), st.just(PartialDate(year - 1, 1, 1)))),
-            accepted=draw(st.one_of(st.none(), st.just(PartialDate(year - 1, 6, 1)))),
-            issue=draw(st.one_of(st.none(), st.just(PartialDate(year)), st.just(PartialDate(year, 1)))),
+            received=draw(optional(st.just(PartialDate(year - 1, 1, 1)))),
+            accepted=draw(optional(st.just(PartialDate(year - 1, 6, 1)))),
+            issue=draw(optional(st.just(PartialDate(year)), st.just(PartialDate(year, 1)))),
         ),
-        doi=draw(st.one_of(st.none(), st.just(f"10.5555/gen.{year}.{first_page}"))),
+        doi=draw(optional(st.just(f"10.5555/gen.{year}.{first_page}"))),
         authors=tuple(people),
         editors=tuple(draw(st.lists(persons(), max_size=2))),
         affiliations=affiliations,
-        volume=draw(st.one_of(st.none(), st.sampled_from(["1", "12", "XL"]))),
-        issue=draw(st.one_of(st.none(), st.sampled_from(["1", "3-4", "Special"]))),
-        pages=Pages(str(first_page), draw(st.one_of(st.none(), st.just(str(first_page + 20))))) if use_pages else None,
-        elocation=None if use_pages else draw(st.one_of(st.none(), st.just(f"e{first_page}"))),
+        volume=draw(optional(st.sampled_from(["1", "12", "XL"]))),
+        issue=draw(optional(st.sampled_from(["1", "3-4", "Special"]))),
+        pages=Pages(str(first_page), draw(optional(st.just(str(first_page + 20))))) if use_pages else None,
+        elocation=None if use_pages else draw(optional(st.just(f"e{first_page}"))),
         abstracts=tuple(abstracts),
         summaries=tuple(draw(st.lists(st.just(Abstract(main, (AbstractSection(None, ("Key point.",)),), kind="key-points")), max_size=1))),
         keywords=keywords,
-        license=draw(st.one_of(st.none(), st.just("https://creativecommons.org/licenses/by-nc/4.0/"))),
-        copyright=draw(st.one_of(st.none(), st.just(Copyright(holder="The Authors", year=year)))),
+        license=draw(optional(st.just("https://creativecommons.org/licenses/by-nc/4.0/"))),
+        copyright=draw(optional(st.just(Copyright(holder="The Authors", year=year)))),
         funding=tuple(draw(st.lists(st.builds(
             Funding,
             funder=texts(),
-            funder_id=st.one_of(st.none(), st.just("https://doi.org/10.13039/501100004410")),
+            funder_id=optional(st.just("https://doi.org/10.13039/501100004410")),
             awards=st.lists(st.sampled_from(["A1", "B-22", "X/3"]), max_size=3, unique=True).map(tuple),
         ), max_size=3))),
         funding_statement=_multilingual(draw, languages, required=False),
@@ -206,7 +209,7 @@ def articles(draw) -> Article:
             if draw(st.booleans())
         ),
         section=_multilingual(draw, languages, required=False),
-        url=draw(st.one_of(st.none(), st.just("https://journal.example.org/a/1?x=1&y=2"))),
+        url=draw(optional(st.just("https://journal.example.org/a/1?x=1&y=2"))),
         references=tuple(draw(references(i)) for i in range(1, draw(st.integers(0, 6)) + 1)),
         ids=factories.rich_article().ids,
     )
