@@ -1,0 +1,106 @@
+"""BibLaTeX: the same ``@article`` for biber, in UTF-8.
+
+Biber reads UTF-8 and handles Unicode names, initials and sorting itself, so letters stay
+as they are; LaTeX's special characters are still escaped exactly as in the BibTeX writer
+(``pipeline.writers.bibtex.latex_text``), titles get the same capital protection and the
+citation key is the same, so a document can switch between the two files.
+
+BibLaTeX-specific fields: ``date`` (ISO 8601, as precise as the record), ``journaltitle``
+and ``shortjournal``, ``subtitle`` as its own field, ``eid`` for an e-location, ``langid``
+(the babel/polyglossia name, for hyphenation and biblatex's ``autolang``) and ``editor``.
+
+Names differ from the BibTeX writer in one point: a name token that starts with a LaTeX
+special character gets an invisible word joiner in front (see ``_encode_name``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.model import Article, Journal
+from pipeline.writers import JournalEntry, Rendered
+from pipeline.writers.bibtex import (
+    abstract_text,
+    babel_language,
+    citation_key,
+    combined_entries,
+    format_entry,
+    issn,
+    keyword_list,
+    keywords_of,
+    latex_text,
+    name_list,
+    protected_title,
+    verbatim,
+)
+
+NAME = "biblatex"
+
+
+def _encode(text: str) -> str:
+    return latex_text(text, ascii_letters=False)
+
+
+# Biber builds name initials from its own decoding of the field and writes them to the .bbl
+# unescaped: a name token starting with a LaTeX special character ("#tag", "\\x", "{a")
+# yields a broken .bbl whatever the escaping or bracing (biber 2.18). A WORD JOINER (U+2060,
+# invisible, zero width) in front of such a token gives biber a harmless initial.
+_SPECIAL_TOKEN_START = re.compile(r"(^|[ \-])(?=[#$%&_\\{}~^`])")
+WORD_JOINER = "\u2060"
+
+
+def _encode_name(text: str) -> str:
+    return _encode(_SPECIAL_TOKEN_START.sub(lambda m: m.group(1) + WORD_JOINER, text))
+
+
+def entry(article: Article, journal: Journal) -> str:
+    fields: list[tuple[str, str]] = []
+    if article.authors:
+        fields.append(("author", name_list(article.authors, _encode_name)))
+    if article.editors:
+        fields.append(("editor", name_list(article.editors, _encode_name)))
+    fields.append(("title", protected_title(article.title.first() or "", _encode)))
+    subtitle = article.subtitle.get(article.language) if article.subtitle else None
+    if subtitle:
+        fields.append(("subtitle", protected_title(subtitle, _encode)))
+    if journal.title:
+        fields.append(("journaltitle", _encode(journal.title.first() or "")))
+    if journal.abbrev_title:
+        fields.append(("shortjournal", _encode(journal.abbrev_title)))
+    fields.append(("date", article.dates.published.iso()))
+    if article.volume:
+        fields.append(("volume", _encode(article.volume)))
+    if article.issue:
+        fields.append(("number", _encode(article.issue)))
+    if article.pages:
+        pages = _encode(article.pages.first)
+        if article.pages.last and article.pages.last != article.pages.first:
+            pages += "--" + _encode(article.pages.last)
+        fields.append(("pages", pages))
+    if article.elocation:
+        fields.append(("eid", _encode(article.elocation)))
+    if article.doi:
+        fields.append(("doi", verbatim(article.doi)))
+    if issn(journal):
+        fields.append(("issn", issn(journal)))
+    if article.url:
+        fields.append(("url", verbatim(article.url)))
+    if keywords_of(article):
+        fields.append(("keywords", keyword_list(keywords_of(article), _encode)))
+    if abstract_text(article):
+        fields.append(("abstract", _encode(abstract_text(article))))
+    langid = babel_language(article.language)
+    if langid:
+        fields.append(("langid", langid))
+    return format_entry("article", citation_key(article), fields)
+
+
+def render(article: Article, journal: Journal) -> Rendered:
+    data = entry(article, journal).encode("utf-8")
+    return Rendered(files={f"{journal.id}/bibtex/{article.id}.biblatex.bib": data}, parts={NAME: data})
+
+
+def render_journal(journal: Journal, entries: list[JournalEntry]) -> dict[str, bytes]:
+    parts = [e.parts[NAME] for e in entries if NAME in e.parts]
+    path = f"{journal.id}/{journal.id}.biblatex.bib"
+    return {path: combined_entries(parts, path)}

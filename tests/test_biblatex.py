@@ -1,0 +1,132 @@
+"""The BibLaTeX writer: UTF-8 letters, escaped specials, biblatex fields, and the round
+trip through bibtexparser v2 and pybtex."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from hypothesis import HealthCheck, given, settings
+
+from pipeline.model import Multilingual, Person
+from pipeline.writers import JournalEntry, biblatex, bibtex
+from tests import factories, strategies
+from tests.latex_tools import parse_with_bibtexparser, parse_with_pybtex
+from tests.test_bibtex import expected_names, raw_braces_balance
+
+JOURNAL = factories.journal()
+
+
+def expected_fields(article, journal) -> dict[str, str]:
+    fields = {
+        "title": article.title.first(),
+        "journaltitle": journal.title.first(),
+        "shortjournal": journal.abbrev_title,
+        "date": article.dates.published.iso(),
+        "issn": journal.issn_print,
+    }
+    subtitle = article.subtitle.get(article.language)
+    if subtitle:
+        fields["subtitle"] = subtitle
+    if article.volume:
+        fields["volume"] = article.volume
+    if article.issue:
+        fields["number"] = article.issue
+    if article.pages:
+        last = article.pages.last
+        fields["pages"] = article.pages.first + (f"\u2013{last}" if last and last != article.pages.first else "")
+    if article.elocation:
+        fields["eid"] = article.elocation
+    if article.doi:
+        fields["doi"] = article.doi
+    if article.url:
+        fields["url"] = article.url
+    if bibtex.keywords_of(article):
+        fields["keywords"] = ", ".join(bibtex.keywords_of(article))
+    if bibtex.abstract_text(article):
+        fields["abstract"] = bibtex.abstract_text(article)
+    if bibtex.babel_language(article.language):
+        fields["langid"] = bibtex.babel_language(article.language)
+    return {k: unicodedata.normalize("NFC", v) for k, v in fields.items()}
+
+
+def assert_round_trip(article, journal=JOURNAL) -> None:
+    text = biblatex.entry(article, journal)
+    assert raw_braces_balance(text)
+    for parsed in (parse_with_bibtexparser(text), parse_with_pybtex(text)):
+        (entry,) = parsed
+        assert entry.key == bibtex.citation_key(article)
+        assert entry.fields == expected_fields(article, journal)
+        # The word joiners written for biber (see biblatex._encode_name) are not record text.
+        names = {role: [tuple(part.replace(biblatex.WORD_JOINER, "") for part in name) for name in people]
+                 for role, people in entry.names.items()}
+        assert names.get("author", []) == expected_names(article.authors)
+        assert names.get("editor", []) == expected_names(article.editors)
+
+
+def test_letters_stay_utf8_and_specials_are_escaped():
+    assert biblatex._encode("şğıİöüç Иванов 中国") == "şğıİöüç Иванов 中国"
+    assert biblatex._encode(r"\input{x} 50% $a_1$ #") == (
+        r"{\textbackslash}input{\textbraceleft}x{\textbraceright} 50{\%} {\$}a{\_}1{\$} {\#}"
+    )
+
+
+def test_rich_article_fields():
+    article = factories.rich_article()
+    lines = biblatex.entry(article, JOURNAL).splitlines()
+    assert lines[0] == f"@article{{{bibtex.citation_key(article)},"
+    for line in (
+        "  author = {Şahin, Ayşe Gül and van der Berg, Jr., Jan and {Ílhan} and {Osmanlı Arşivi Çalışma Grubu}},",
+        "  editor = {Demir, Elif},",
+        "  title = {Milli {Mücadele} {Döneminde} {Türk-Sovyet} {İlişkileri} {\\&} {<Ankara>}},",
+        "  subtitle = {1920–1923},",
+        "  journaltitle = {Türk Tarihi Dergisi},",
+        "  shortjournal = {Türk Tar. Derg.},",
+        "  date = {2024-03-28},",
+        "  pages = {5--27},",
+        "  doi = {10.5555/tjh.2024.12.1.5},",
+        "  issn = {1300-0004},",
+        "  langid = {turkish}",
+    ):
+        assert line in lines
+    assert_round_trip(article)
+
+
+def test_elocation_is_eid_and_partial_dates_stay_partial():
+    lines = biblatex.entry(factories.elocation_article(), JOURNAL).splitlines()
+    assert "  eid = {e2024001}," in lines and not any(l.startswith("  pages") for l in lines)
+    assert "  date = {2024}," in biblatex.entry(factories.minimal_article(), JOURNAL).splitlines()
+    assert_round_trip(factories.elocation_article())
+    assert_round_trip(factories.minimal_article())
+
+
+def test_name_tokens_starting_with_a_special_get_a_word_joiner_for_biber():
+    people = (Person(family="#tag", given=r"\relax{"), Person(family="50% @misc", given="x}"))
+    assert biblatex.name_list(people, biblatex._encode_name) == (
+        "\u2060{\\#}tag, \u2060{\\textbackslash}relax{\\textbraceleft} and 50{\\%} @misc, x{\\textbraceright}"
+    )
+    assert_round_trip(factories.rich_article(authors=people))
+
+
+def test_unknown_language_has_no_langid():
+    article = factories.minimal_article(language="zh", languages=("zh",), title=Multilingual((("zh", "中国语言学"),)))
+    assert "langid" not in biblatex.entry(article, JOURNAL)
+
+
+def test_render_files_and_journal_file():
+    articles = [factories.rich_article(), factories.minimal_article(), factories.elocation_article()]
+    rendered = [biblatex.render(a, JOURNAL) for a in articles]
+    assert set(rendered[0].files) == {"tjh/bibtex/tr-ru-relations.biblatex.bib"}
+    entries = [JournalEntry(a.id, a.issue_key, "2024-01-01T00:00:00Z", r.parts) for a, r in zip(articles, rendered)]
+    combined = biblatex.render_journal(JOURNAL, entries)["tjh/tjh.biblatex.bib"].decode("utf-8")
+    keys = re.findall(r"^@article\{([^,]+),", combined, re.M)
+    assert keys == sorted(bibtex.citation_key(a) for a in articles)
+    # The same keys as the BibTeX file, so a document can switch files.
+    bib_entries = [JournalEntry(a.id, None, "", bibtex.render(a, JOURNAL).parts) for a in articles]
+    assert keys == re.findall(r"^@article\{([^,]+),", bibtex.render_journal(JOURNAL, bib_entries)["tjh/tjh.bib"].decode(), re.M)
+
+
+@given(strategies.articles())
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_round_trip_generated(article):
+    assert_round_trip(article)
