@@ -38,7 +38,7 @@ from .read.corpus import (
 )
 from .render import WRITERS, SeedResult, SeedTask, process_seed, writer_modules
 from .store.manifest import MANIFEST, Manifest, RecordEntry, dump_parts, load_parts, parts_path
-from .store.staging import STATE_DIR, Staging
+from .store.staging import Staging, exclusive
 from .validate.diagnostics import Diagnostic, InvalidInput
 from .writers import JournalEntry
 
@@ -141,6 +141,14 @@ def publish(
     """Publish ``seeds`` into ``out``. Raises :class:`InvalidInput` or :class:`OutputInvalid`
     (after which ``out`` and the store are untouched), or returns what was done."""
     seeds, out = Path(seeds), Path(out)
+    if not seeds.is_dir():
+        raise FileNotFoundError(f"seeds directory {seeds} does not exist")
+    with exclusive(out):
+        return _publish(seeds, out, jobs=jobs, keep_going=keep_going, schemas=schemas, db=db, full=full,
+                        writers=writers, progress=progress, now=now, warn=warn)
+
+
+def _publish(seeds: Path, out: Path, *, jobs, keep_going, schemas, db, full, writers, progress, now, warn) -> PublishReport:
     report = PublishReport()
     try:
         bundle = schema_bundle.activate(schema_bundle.locate(schemas))

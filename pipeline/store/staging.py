@@ -10,10 +10,13 @@ swapped in. A failure anywhere before the swap removes the staging directory and
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 STATE_DIR = ".pipeline"  # manifest and parts: what incremental publishing remembers
 
@@ -48,6 +51,31 @@ def _link_tree(source: Path, target: Path, skip: frozenset[str]) -> None:
                 os.link(os.path.join(dirpath, name), dest_dir / name)
             except OSError:  # another file system, or links not allowed: copy instead
                 shutil.copy2(os.path.join(dirpath, name), dest_dir / name)
+
+
+@contextlib.contextmanager
+def exclusive(out: Path) -> Iterator[None]:
+    """One publish into ``out`` at a time; then clean what a killed publish left behind."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = out.parent / f".{out.name}.lock"
+    with open(lock_path, "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            recover(out)
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def recover(out: Path) -> None:
+    """A publish killed between its two renames leaves ``out`` missing and the old tree beside
+    it: put the old tree back. Staging trees of killed publishes are removed."""
+    olds = sorted(out.parent.glob(f".{out.name}.old-*"))
+    if not out.exists() and olds:
+        os.rename(olds[-1], out)
+        olds = olds[:-1]
+    for leftover in olds + sorted(out.parent.glob(f".{out.name}.staging-*")):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 class Staging:
