@@ -10,7 +10,7 @@ and only JSON-like scalar types come out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ MAX_DEPTH = 64
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 _STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _SCALAR_TAGS = {
     _STR,
     "tag:yaml.org,2002:int",
@@ -51,25 +53,36 @@ class Position:
 
 @dataclass
 class YamlDocument:
-    """Plain data (dict/list/str/int/float/bool/None) plus where each part stands."""
+    """Plain data (dict/list/str/int/float/bool/None) plus the YAML nodes it was built from.
+
+    Positions are looked up in the node tree only when a diagnostic needs one, so valid
+    records (the common case) pay nothing for them.
+    """
 
     path: str
     data: Any
-    positions: dict[FieldPath, Position] = field(default_factory=dict)
-    key_positions: dict[FieldPath, Position] = field(default_factory=dict)
+    root: Any = None  # the composed yaml.Node, None for an empty document
 
     def position(self, path: FieldPath, *, key: bool = False) -> Position:
-        """Where ``path`` stands; for a missing field, where its nearest parent stands."""
-        path = tuple(path)
-        table = self.key_positions if key else self.positions
-        while True:
-            if path in table:
-                return table[path]
-            if key and path in self.positions:
-                return self.positions[path]
-            if not path:
-                return Position(1, 1)
-            path = path[:-1]
+        """Where ``path`` stands (its key, with ``key=True``); for a missing field, where its
+        nearest parent stands."""
+        node = self.root
+        if node is None:
+            return Position(1, 1)
+        for depth, part in enumerate(path):
+            last = depth == len(path) - 1
+            if isinstance(node, yaml.MappingNode):
+                match = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part), None)
+                if match is None:
+                    break
+                if last and key:
+                    return _mark_position(match[0].start_mark)
+                node = match[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+            else:
+                break
+        return _mark_position(node.start_mark)
 
     def diagnostic(self, path: FieldPath, message: str, *, key: bool = False) -> Diagnostic:
         pos = self.position(path, key=key)
@@ -111,23 +124,20 @@ def load_yaml(raw: bytes, path: str) -> YamlDocument:
         raise YamlError(Diagnostic(path, pos.line, pos.column, "(record)", f"YAML syntax error: {problem}")) from None
     except yaml.YAMLError as exc:
         raise YamlError(Diagnostic(path, 1, 1, "(record)", f"YAML error: {exc}")) from None
-    document = YamlDocument(path, None)
     if node is None:
-        document.data = {}
-        return document
-    builder = _Builder(document)
-    document.data = builder.build(node, (), 0)
-    return document
+        return YamlDocument(path, {})
+    data = _Builder(path).build(node, (), 0)
+    return YamlDocument(path, data, node)
 
 
 class _Builder:
-    def __init__(self, document: YamlDocument):
-        self.document = document
+    def __init__(self, path: str):
+        self.path = path
         self.seen: set[int] = set()
 
     def fail(self, node, path: FieldPath, message: str) -> YamlError:
         pos = _mark_position(node.start_mark)
-        return YamlError(Diagnostic(self.document.path, pos.line, pos.column, format_field(path), message))
+        return YamlError(Diagnostic(self.path, pos.line, pos.column, format_field(path), message))
 
     def build(self, node, path: FieldPath, depth: int) -> Any:
         if id(node) in self.seen:
@@ -135,39 +145,41 @@ class _Builder:
         self.seen.add(id(node))
         if depth > MAX_DEPTH:
             raise self.fail(node, path, f"nested more than {MAX_DEPTH} levels deep")
-        self.document.positions[path] = _mark_position(node.start_mark)
-        if isinstance(node, yaml.MappingNode):
+        node_type = type(node)
+        if node_type is yaml.ScalarNode:
+            tag = node.tag
+            if tag == _STR or tag == _TIMESTAMP:
+                # Dates stay text: the schema checks their shape, the model parses partial dates.
+                value = node.value
+                bad = _XML_FORBIDDEN.search(value)
+                if bad:
+                    raise self.fail(node, path, f"contains the control character U+{ord(bad.group()):04X}, which XML cannot carry")
+                return value
+            if tag == _INT and node.value.isdigit():
+                return int(node.value)
+            if tag not in _SCALAR_TAGS:
+                raise self.fail(node, path, f"unsupported YAML tag {tag}")
+            return _scalar_constructor.construct_object(node)
+        if node_type is yaml.MappingNode:
             if node.tag != "tag:yaml.org,2002:map":
                 raise self.fail(node, path, f"unsupported YAML tag {node.tag}")
             result: dict[str, Any] = {}
+            first_lines: dict[str, int] = {}
             for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
+                if type(key_node) is not yaml.ScalarNode:
                     raise self.fail(key_node, path, "mapping keys must be plain text")
-                if key_node.value == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
+                if key_node.tag == "tag:yaml.org,2002:merge":
                     raise self.fail(key_node, path, "YAML merge keys (<<) are not allowed in records")
                 # The key's text, never its YAML 1.1 reading: language code "no" stays "no".
                 key = key_node.value
-                child = path + (key,)
-                if key in result:
-                    first = self.document.key_positions[child]
-                    raise self.fail(key_node, child, f"duplicate key '{key}' (first given at line {first.line})")
-                self.document.key_positions[child] = _mark_position(key_node.start_mark)
-                result[key] = self.build(value_node, child, depth + 1)
+                if key in first_lines:
+                    raise self.fail(key_node, path + (key,), f"duplicate key '{key}' (first given at line {first_lines[key]})")
+                first_lines[key] = key_node.start_mark.line + 1
+                result[key] = self.build(value_node, path + (key,), depth + 1)
             return result
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != "tag:yaml.org,2002:seq":
-                raise self.fail(node, path, f"unsupported YAML tag {node.tag}")
-            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
-        if node.tag not in _SCALAR_TAGS:
+        if node.tag != "tag:yaml.org,2002:seq":
             raise self.fail(node, path, f"unsupported YAML tag {node.tag}")
-        if node.tag in (_STR, "tag:yaml.org,2002:timestamp"):
-            # Dates stay text: the schema checks their shape, the model parses partial dates.
-            value = node.value
-            bad = _XML_FORBIDDEN.search(value)
-            if bad:
-                raise self.fail(node, path, f"contains the control character U+{ord(bad.group()):04X}, which XML cannot carry")
-            return value
-        return _scalar_constructor.construct_object(node)
+        return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
 
 
 def read_yaml_file(path: Path, display: str | None = None) -> YamlDocument:
