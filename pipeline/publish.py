@@ -2,14 +2,14 @@
 
 Stages, in order:
 
-1. read the journals; hash every article seed (with its journal and everything else that
-   shapes outputs); records whose hash is in the previous manifest are not parsed again;
-2. read, validate and render the changed records (in worker processes with ``--jobs``),
-   validating each output as it is produced; every problem of every record is collected;
-3. build the per-journal and per-issue files from the articles' parts;
-4. update the OAI-PMH store inside one transaction;
-5. swap the staging tree in as ``out/`` and commit the store; any failure before this point
-   leaves ``out/`` and the store exactly as they were.
+1. scan: read the journals; hash every article seed (with its journal and everything else
+   that shapes outputs); records whose hash is in the previous manifest are not parsed again;
+2. records: read, validate and render the changed records (in worker processes with
+   ``--jobs``), validating each output as it is produced, and put each into the OAI-PMH
+   store; every problem of every record is collected;
+3. journal files: build the per-journal and per-issue files from the articles' parts;
+4. commit the store transaction (open since stage 2) and swap the staging tree in as
+   ``out/``. Any failure before this point leaves ``out/`` and the store as they were.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from . import __version__
 from .check import OutputProblem
@@ -28,15 +28,8 @@ from .check import bundle as schema_bundle
 from .check.outputs import check_file
 from .execute import make_executor
 from .model import Journal
-from .oai.sets import article_sets
-from .read.corpus import (
-    ParsedJournal,
-    SeedLayout,
-    discover,
-    read_journal,
-    repository_identity,
-)
-from .render import WRITERS, SeedResult, SeedTask, process_seed, writer_modules
+from .read.corpus import ParsedJournal, discover, display_path, read_journal, repository_identity
+from .render import WRITERS, SeedResult, SeedTask, process_seed, record_hash, writer_modules
 from .store.manifest import MANIFEST, Manifest, RecordEntry, dump_parts, load_parts, parts_path
 from .store.staging import Staging, exclusive
 from .validate.diagnostics import Diagnostic, InvalidInput
@@ -108,10 +101,10 @@ def journal_fingerprint(parsed: ParsedJournal, raw: bytes) -> str:
 @dataclass
 class _Seed:
     path: Path
-    raw: bytes
-    key: str
+    key: str  # <journal-id>/<article-id>
     hash: str
     journal: ParsedJournal
+    journal_hash: str
 
 
 def _without_document(parsed: ParsedJournal) -> ParsedJournal:
@@ -144,243 +137,267 @@ def publish(
     if not seeds.is_dir():
         raise FileNotFoundError(f"seeds directory {seeds} does not exist")
     with exclusive(out):
-        return _publish(seeds, out, jobs=jobs, keep_going=keep_going, schemas=schemas, db=db, full=full,
-                        writers=writers, progress=progress, now=now, warn=warn)
+        run = _Run(seeds, out, jobs=jobs, keep_going=keep_going, db=db, full=full, writers=writers, progress=progress, now=now)
+        try:
+            bundle = schema_bundle.activate(schema_bundle.locate(schemas))
+            run.report.bundle = f"{bundle.root} ({bundle.origin})"
+        except schema_bundle.BundleNotFound as exc:
+            run.report.validation = False
+            warn(f"OUTPUT VALIDATION IS OFF: {exc}")
+        return run.execute()
 
 
-def _publish(seeds: Path, out: Path, *, jobs, keep_going, schemas, db, full, writers, progress, now, warn) -> PublishReport:
-    report = PublishReport()
-    try:
-        bundle = schema_bundle.activate(schema_bundle.locate(schemas))
-        report.bundle = f"{bundle.root} ({bundle.origin})"
-    except schema_bundle.BundleNotFound as exc:
-        report.validation = False
-        warn(f"OUTPUT VALIDATION IS OFF: {exc}")
-    validate = report.validation
+class _Run:
+    """One publish: the state its stages share."""
 
-    started = time.perf_counter()
-    layout = discover(seeds)
-    manifest_path = out / MANIFEST
-    previous = Manifest.parse(manifest_path.read_bytes() if manifest_path.is_file() else None)
-    fingerprint = code_fingerprint(writers)
-    if full or previous.fingerprint != fingerprint:
-        previous = Manifest()
-    current = Manifest(fingerprint=fingerprint)
+    def __init__(self, seeds: Path, out: Path, *, jobs, keep_going, db, full, writers, progress, now):
+        self.seeds, self.out = seeds, out
+        self.jobs, self.keep_going, self.full = jobs, keep_going, full
+        self.writers, self.progress = writers, progress
+        self.now = now or datetime.now(timezone.utc).replace(microsecond=0)
+        self.db_path = Path(db) if db else out / DEFAULT_DB_NAME
+        self.db_in_tree = db is None
+        self.report = PublishReport()
+        self.diagnostics: list[Diagnostic] = []
+        self.problems: list[OutputProblem] = []
+        self.journal_writers = [m for m in writer_modules(writers) if hasattr(m, "render_journal")]
+        # A journal-level writer reads the parts it lists in PARTS, by default the one named after it.
+        self.journal_parts = frozenset(p for m in self.journal_writers for p in getattr(m, "PARTS", (m.NAME,)))
+        self.datestamps: dict[str, str] = {}  # article key -> OAI datestamp
+        self.doi_owner: dict[str, str] = {}  # lower-cased DOI -> article key
 
-    diagnostics: list[Diagnostic] = []
-    journals: list[ParsedJournal] = []
-    seeds_found: list[_Seed] = []
-    for journal_dir, article_paths in layout.journals:
-        journal_raw = (journal_dir / "journal.yaml").read_bytes() if (journal_dir / "journal.yaml").is_file() else None
-        parsed_journal = read_journal(journal_dir, journal_raw)
-        diagnostics.extend(parsed_journal.diagnostics)
-        if parsed_journal.journal is not None:
-            parsed_journal.journal = _resolve_styles(parsed_journal.journal, journal_dir)
-        journals.append(parsed_journal)
-        jhash = journal_fingerprint(parsed_journal, journal_raw or b"")
-        current.journals[journal_dir.name] = jhash
-        light = _without_document(parsed_journal)
-        for path in article_paths:
-            raw = path.read_bytes()
-            seeds_found.append(_Seed(path, raw, f"{journal_dir.name}/{path.stem}", _sha256(jhash.encode(), raw), light))
-    repository, repo_problems = repository_identity(layout, journals)
-    diagnostics.extend(repo_problems)
-    report.add_time("read:journals", time.perf_counter() - started)
+    # -- stage 1: what is there, and what changed --------------------------------------
 
-    # Unchanged records are not parsed: their hash, DOI and files come from the manifest.
-    to_process: list[_Seed] = []
-    for seed in seeds_found:
-        entry = previous.records.get(seed.key)
-        if entry is not None and entry.hash == seed.hash:
-            current.records[seed.key] = entry
-            report.unchanged += 1
-        else:
-            to_process.append(seed)
-    present_keys = {seed.key for seed in seeds_found}
-    removed_keys = sorted(set(previous.records) - present_keys)
-    report.removed = len(removed_keys)
-    changed_journals = {j for j, h in current.journals.items() if previous.journals.get(j) != h}
-    changed_journals |= {seed.key.split("/")[0] for seed in to_process}
-    changed_journals |= {previous.records[k].journal for k in removed_keys}
+    def scan(self) -> None:
+        started = time.perf_counter()
+        layout = discover(self.seeds)
+        manifest_path = self.out / MANIFEST
+        previous = Manifest.parse(manifest_path.read_bytes() if manifest_path.is_file() else None)
+        fingerprint = code_fingerprint(self.writers)
+        if self.full or previous.fingerprint != fingerprint:
+            previous = Manifest()
+        self.previous, self.current = previous, Manifest(fingerprint=fingerprint)
+        self.journals: list[ParsedJournal] = []
+        self.seeds_found: list[_Seed] = []
+        for journal_dir, article_paths in layout.journals:
+            journal_file = journal_dir / "journal.yaml"
+            journal_raw = journal_file.read_bytes() if journal_file.is_file() else None
+            parsed = read_journal(journal_dir, journal_raw)
+            self.diagnostics.extend(parsed.diagnostics)
+            if parsed.journal is not None:
+                parsed.journal = _resolve_styles(parsed.journal, journal_dir)
+            self.journals.append(parsed)
+            jhash = journal_fingerprint(parsed, journal_raw or b"")
+            self.current.journals[journal_dir.name] = jhash
+            light = _without_document(parsed)
+            for path in article_paths:
+                # Only the hash is kept: the worker reads the file again if it must be rendered.
+                key = f"{journal_dir.name}/{path.stem}"
+                self.seeds_found.append(_Seed(path, key, record_hash(jhash, path.read_bytes()), light, jhash))
+        self.repository, repo_problems = repository_identity(layout, self.journals)
+        self.diagnostics.extend(repo_problems)
+        self.namespace = self.repository.namespace if self.repository else "localhost"
+        self.report.add_time("read:journals", time.perf_counter() - started)
 
-    if not to_process and not removed_keys and not changed_journals and not diagnostics and out.is_dir():
-        report.articles = len(current.records)
+        # Unchanged records are not parsed: their hash, DOI and files come from the manifest.
+        self.to_process: list[_Seed] = []
+        for seed in self.seeds_found:
+            entry = previous.records.get(seed.key)
+            if entry is not None and entry.hash == seed.hash:
+                self.current.records[seed.key] = entry
+            else:
+                self.to_process.append(seed)
+        present = {seed.key for seed in self.seeds_found}
+        self.removed = sorted(set(previous.records) - present)
+        self.changed_journals = {j for j, h in self.current.journals.items() if previous.journals.get(j) != h}
+        self.changed_journals |= {seed.key.split("/")[0] for seed in self.to_process}
+        self.changed_journals |= {previous.records[k].journal for k in self.removed}
+
+    def nothing_to_do(self) -> bool:
+        changes = self.to_process or self.removed or self.changed_journals or self.diagnostics
+        return not changes and self.out.is_dir() and self.db_path.is_file()
+
+    # -- the whole run -------------------------------------------------------------------
+
+    def execute(self) -> PublishReport:
+        started = time.perf_counter()
+        self.scan()
+        report = self.report
+        if self.nothing_to_do():
+            report.unchanged = report.articles = len(self.current.records)
+            report.add_time("total", time.perf_counter() - started)
+            return report
+        self.staging = Staging(self.out, start_from_previous=bool(self.previous.records),
+                               keep_out_of_tree=(DEFAULT_DB_NAME, f"{DEFAULT_DB_NAME}-wal", f"{DEFAULT_DB_NAME}-shm"))
+        from .store.oai_store import OaiStore
+
+        store = OaiStore(self.db_path)
+        try:
+            # One store transaction for the whole run: records go in as they are rendered,
+            # and nothing is committed unless every output turned out valid.
+            with store.transaction(self.now) as tx:
+                self.tx = tx
+                if self.repository is not None:
+                    tx.set_identity(self.repository)
+                self.keep_unchanged()
+                self.render_changed()
+                if self.diagnostics and not self.keep_going:
+                    raise InvalidInput(self.diagnostics)
+                if self.problems:
+                    raise OutputInvalid(self.problems)
+                self.drop_removed()
+                self.build_journal_files()
+                if self.problems:
+                    raise OutputInvalid(self.problems)
+                self.staging.write(MANIFEST, self.current.dump())
+            store.close()
+            if self.db_in_tree:  # the store moves with out/
+                for suffix in ("", "-wal", "-shm"):
+                    self.staging.adopt(self.db_path.with_name(self.db_path.name + suffix), DEFAULT_DB_NAME + suffix)
+            self.staging.commit()
+        except BaseException:
+            self.staging.discard()
+            raise
+        finally:
+            store.close()
+        report.articles = len(self.current.records)
+        report.unchanged = report.articles - report.rendered
+        report.removed = len(self.removed)
+        report.diagnostics = sorted(set(self.diagnostics))
+        report.changed = True
         report.add_time("total", time.perf_counter() - started)
         return report
 
-    staging = Staging(out, start_from_previous=bool(previous.records), keep_out_of_tree=(DEFAULT_DB_NAME, f"{DEFAULT_DB_NAME}-wal", f"{DEFAULT_DB_NAME}-shm"))
-    try:
-        output_problems = _render_changed(to_process, staging, current, previous, report, diagnostics, jobs, writers, validate, keep_going, progress)
-        _check_dois(current, to_process, diagnostics, report, keep_going)
-        if diagnostics and not keep_going:
-            raise InvalidInput(diagnostics)
-        if output_problems:
-            raise OutputInvalid(output_problems)
-        for key in removed_keys:
-            for relative in previous.records[key].files:
-                staging.remove(relative)
-            journal_id, article_id = key.split("/", 1)
-            staging.remove(parts_path(journal_id, article_id))
-        for key in report.skipped:
-            current.records.pop(key, None)
-        report.articles = len(current.records)
-        report.diagnostics = sorted(set(diagnostics))
+    # -- stage 2: records ----------------------------------------------------------------
 
-        db_path = Path(db) if db else out / DEFAULT_DB_NAME
-        in_tree = db is None
-        _finish(staging, journals, current, previous, changed_journals, repository, db_path, in_tree, report, validate, writers, now)
-    except BaseException:
-        staging.discard()
-        raise
-    report.changed = True
-    report.add_time("total", time.perf_counter() - started)
-    return report
+    def keep_unchanged(self) -> None:
+        """Unchanged records keep their OAI datestamp; one the store does not know (a new
+        ``--db``, a deleted store) is rendered again so the store gets its metadata."""
+        for key in sorted(self.current.records):
+            datestamp = self.tx.keep(f"oai:{self.namespace}:{key}")
+            if datestamp is None:
+                del self.current.records[key]
+                self.to_process.append(next(s for s in self.seeds_found if s.key == key))
+                continue
+            self.datestamps[key] = datestamp
+            doi = self.current.records[key].doi
+            if doi:
+                self.doi_owner.setdefault(doi.lower(), key)
 
+    def render_changed(self) -> None:
+        tasks = [
+            SeedTask(seed.path, seed.journal, seed.journal_hash, self.namespace, self.writers,
+                     self.report.validation, self.journal_parts)
+            for seed in self.to_process
+        ]
+        by_path = {seed.path: seed for seed in self.to_process}
+        executor = make_executor(self.jobs if len(tasks) > 1 else 1)
+        try:
+            for done, result in enumerate(executor.map(process_seed, tasks), start=1):
+                self.absorb(by_path[result.path], result)
+                if self.progress:
+                    self.progress(done, len(tasks))
+        finally:
+            executor.close()
 
-def _tasks(to_process: list[_Seed], writers, validate) -> Iterator[SeedTask]:
-    for seed in to_process:
-        yield SeedTask(seed.path, seed.raw, seed.journal, writers, validate)
+    def absorb(self, seed: _Seed, result: SeedResult) -> None:
+        report = self.report
+        report.add_time("read:articles", result.read_seconds)
+        old = self.previous.records.get(seed.key)
+        if result.rendered is None:  # invalid record, or its journal is (reported there)
+            self.diagnostics.extend(result.diagnostics)
+            self.skip(seed.key, old)
+            return
+        if result.doi:  # DOIs are unique across the corpus; the later record is the one to blame
+            owner = self.doi_owner.setdefault(result.doi.lower(), seed.key)
+            if owner != seed.key:
+                self.diagnostics.append(Diagnostic(display_path(seed.path), 1, 1, "doi", f"DOI {result.doi} is already used by {owner}"))
+                self.skip(seed.key, old)
+                return
+        rendered = result.rendered
+        for stage, seconds in rendered.timings.items():
+            report.add_time(stage, seconds)
+        self.problems.extend(rendered.problems)
+        journal_id, article_id = seed.key.split("/", 1)
+        for relative, data in rendered.files.items():
+            report.files_written += self.staging.write(relative, data)
+        if old is not None:
+            for relative in set(old.files) - set(rendered.files):
+                self.staging.remove(relative)
+        self.staging.write(parts_path(journal_id, article_id), dump_parts(rendered.parts))
+        oai = result.oai
+        specs = tuple(spec for spec, _ in oai.sets)
+        self.datestamps[seed.key] = self.tx.upsert(oai.identifier, specs, oai.content_hash, oai.formats)
+        self.current.records[seed.key] = RecordEntry(
+            result.hash, journal_id, result.doi, sorted(rendered.files), result.issue_key, [list(pair) for pair in oai.sets]
+        )
+        report.rendered += 1
 
-
-def _render_changed(to_process, staging, current, previous, report, diagnostics, jobs, writers, validate, keep_going, progress) -> list[OutputProblem]:
-    problems: list[OutputProblem] = []
-    executor = make_executor(jobs if len(to_process) > 1 else 1)
-    by_path = {seed.path: seed for seed in to_process}
-    try:
-        for done, result in enumerate(executor.map(process_seed, _tasks(to_process, writers, validate)), start=1):
-            seed = by_path[result.path]
-            _absorb(seed, result, staging, current, previous, report, diagnostics, problems)
-            if progress:
-                progress(done, len(to_process))
-    finally:
-        executor.close()
-    return problems
-
-
-def _absorb(seed: _Seed, result: SeedResult, staging: Staging, current: Manifest, previous: Manifest, report, diagnostics, problems) -> None:
-    report.add_time("read:articles", result.read_seconds)
-    if result.rendered is None:  # invalid record, or its journal is (reported there)
-        diagnostics.extend(result.diagnostics)
-        old = previous.records.get(seed.key)
-        if old is not None:  # --keep-going keeps the last good version of a record that broke
-            current.records[seed.key] = old
+    def skip(self, key: str, old: RecordEntry | None) -> None:
+        """--keep-going keeps the last good version of a record that broke, if there is one."""
+        if old is not None and self.datestamps.setdefault(key, self.tx.keep(f"oai:{self.namespace}:{key}") or "") != "":
+            self.current.records[key] = old
         else:
-            report.skipped.append(seed.key)
-        return
-    rendered = result.rendered
-    for stage, seconds in rendered.timings.items():
-        report.add_time(stage, seconds)
-    problems.extend(rendered.problems)
-    old = previous.records.get(seed.key)
-    journal_id, article_id = seed.key.split("/", 1)
-    for relative, data in rendered.files.items():
-        report.files_written += staging.write(relative, data)
-    if old is not None:
-        for relative in set(old.files) - set(rendered.files):
-            staging.remove(relative)
-    staging.write(parts_path(journal_id, article_id), dump_parts(rendered.parts))
-    sets = [list(pair) for pair in article_sets(result.article, seed.journal.journal)]
-    current.records[seed.key] = RecordEntry(seed.hash, journal_id, result.doi, sorted(rendered.files), result.article.issue_key, sets)
-    report.rendered += 1
+            self.datestamps.pop(key, None)
+            self.report.skipped.append(key)
 
+    def drop_removed(self) -> None:
+        for key in self.removed:
+            for relative in self.previous.records[key].files:
+                self.staging.remove(relative)
+            journal_id, article_id = key.split("/", 1)
+            self.staging.remove(parts_path(journal_id, article_id))
 
-def _check_dois(current: Manifest, to_process: list[_Seed], diagnostics: list[Diagnostic], report, keep_going) -> None:
-    """DOIs are unique across the corpus, unchanged records included (their DOI is in the manifest)."""
-    owners: dict[str, str] = {}
-    fresh = {seed.key for seed in to_process}
-    # Unchanged records first: a clash is blamed on the record that changed.
-    for key in sorted(current.records, key=lambda k: (k in fresh, k)):
-        doi = current.records[key].doi
-        if not doi:
-            continue
-        other = owners.setdefault(doi.lower(), key)
-        if other != key:
-            seed = next((s for s in to_process if s.key == key), None)
-            where = str(seed.path) if seed else key
-            diagnostics.append(Diagnostic(where, 1, 1, "doi", f"DOI {doi} is already used by {other}"))
-            if keep_going:
-                report.skipped.append(key)
+    # -- stage 3: journal files and the store's lists -------------------------------------
 
+    def build_journal_files(self) -> None:
+        from .oai.sets import journal_set
 
-def _finish(staging, journals, current, previous, changed_journals, repository, db_path, in_tree, report, validate, writers, now) -> None:
-    from .oai.formats import content_hash, formats_from_parts
-    from .oai.sets import journal_set
-    from .store.oai_store import OaiStore
-
-    started = time.perf_counter()
-    store = OaiStore(db_path)
-    moment = now or datetime.now(timezone.utc).replace(microsecond=0)
-    problems: list[OutputProblem] = []
-    journal_writers = [m for m in writer_modules(writers) if hasattr(m, "render_journal")]
-    # A journal-level writer reads the parts it lists in PARTS, by default the one named after it.
-    journal_part_names = frozenset(p for m in journal_writers for p in getattr(m, "PARTS", (m.NAME,)))
-    try:
-        with store.transaction(moment) as tx:
-            if repository is not None:
-                tx.set_identity(repository)
-            present: set[str] = set()
-            all_sets: dict[str, str] = {}
-            for parsed in journals:
-                journal = parsed.journal
-                if journal is None:
-                    continue
-                spec, name = journal_set(journal)
-                all_sets[spec] = name
-                namespace = repository.namespace if repository else "localhost"
-                keys = sorted(k for k, e in current.records.items() if e.journal == journal.id)
-                entries: list[JournalEntry] = []
-                for key in keys:
-                    article_id = key.split("/", 1)[1]
-                    entry = current.records[key]
-                    identifier = f"oai:{namespace}:{key}"
-                    present.add(identifier)
-                    all_sets.update((set_spec, set_name) for set_spec, set_name in entry.sets)
-                    specs = tuple(set_spec for set_spec, _ in entry.sets)
-                    datestamp = tx.keep(identifier) if previous.records.get(key) is entry else None
-                    need_journal_parts = journal.id in changed_journals
-                    if datestamp is None or need_journal_parts:
-                        raw_parts = staging.read(parts_path(journal.id, article_id)) or b"{}"
-                    if datestamp is None:
-                        formats = formats_from_parts(load_parts(raw_parts))
-                        datestamp = tx.upsert(identifier, specs, content_hash(specs, formats), formats)
-                    if need_journal_parts:
-                        entries.append(JournalEntry(article_id, entry.issue_key, datestamp, load_parts(raw_parts, journal_part_names)))
-                if journal.id in changed_journals:
-                    problems.extend(_render_journal_files(staging, journal, entries, journal_writers, current, previous, report, validate))
-                else:
-                    current.journal_files[journal.id] = previous.journal_files.get(journal.id, [])
-            tx.delete_missing(present)
-            tx.set_sets(sorted(all_sets.items()))
-            report.add_time("store+journal files", time.perf_counter() - started)
-            if problems:
-                raise OutputInvalid(problems)
-            staging.write(MANIFEST, current.dump())
-        # Committed; now the files follow. The store moves with out/ when it lives there.
-        store.close()
-        if in_tree:
-            for suffix in ("", "-wal", "-shm"):
-                staging.adopt(db_path.with_name(db_path.name + suffix), DEFAULT_DB_NAME + suffix)
-        staging.commit()
-    finally:
-        store.close()
-
-
-def _render_journal_files(staging, journal, entries, journal_writers, current, previous, report, validate) -> list[OutputProblem]:
-    problems: list[OutputProblem] = []
-    produced: set[str] = set()
-    for module in journal_writers:
         started = time.perf_counter()
-        files = module.render_journal(journal, entries)
-        report.add_time(f"render_journal:{module.NAME}", time.perf_counter() - started)
-        for relative, data in sorted(files.items()):
-            produced.add(relative)
-            if staging.write(relative, data):
-                report.files_written += 1
-                if validate:
-                    started = time.perf_counter()
-                    problems.extend(check_file(relative, data))
-                    report.add_time("check", time.perf_counter() - started)
-    for relative in set(previous.journal_files.get(journal.id, [])) - produced:
-        staging.remove(relative)
-    current.journal_files[journal.id] = sorted(produced)
-    return problems
+        all_sets: dict[str, str] = {}
+        present: set[str] = set()
+        for parsed in self.journals:
+            journal = parsed.journal
+            if journal is None:
+                continue
+            spec, name = journal_set(journal)
+            all_sets[spec] = name
+            keys = sorted(k for k, e in self.current.records.items() if e.journal == journal.id)
+            for key in keys:
+                present.add(f"oai:{self.namespace}:{key}")
+                all_sets.update((set_spec, set_name) for set_spec, set_name in self.current.records[key].sets)
+            if journal.id in self.changed_journals:
+                self.render_journal(journal, keys)
+            else:
+                self.current.journal_files[journal.id] = self.previous.journal_files.get(journal.id, [])
+        self.tx.delete_missing(present)
+        self.tx.set_sets(sorted(all_sets.items()))
+        self.report.add_time("journal files + store", time.perf_counter() - started)
+
+    def render_journal(self, journal: Journal, keys: list[str]) -> None:
+        produced: set[str] = set()
+        for module in self.journal_writers:
+            # One writer at a time, each with only its own parts: memory stays at one
+            # writer's share of one journal, whatever the corpus size.
+            names = frozenset(getattr(module, "PARTS", (module.NAME,)))
+            entries = []
+            for key in keys:
+                article_id = key.split("/", 1)[1]
+                raw = self.staging.read(parts_path(journal.id, article_id)) or b"{}"
+                entry = self.current.records[key]
+                entries.append(JournalEntry(article_id, entry.issue_key, self.datestamps[key], load_parts(raw, names)))
+            started = time.perf_counter()
+            files = module.render_journal(journal, entries)
+            self.report.add_time(f"render_journal:{module.NAME}", time.perf_counter() - started)
+            del entries
+            for relative, data in sorted(files.items()):
+                produced.add(relative)
+                if self.staging.write(relative, data):
+                    self.report.files_written += 1
+                    if self.report.validation:
+                        started = time.perf_counter()
+                        self.problems.extend(check_file(relative, data))
+                        self.report.add_time("check", time.perf_counter() - started)
+        for relative in set(self.previous.journal_files.get(journal.id, [])) - produced:
+            self.staging.remove(relative)
+        self.current.journal_files[journal.id] = sorted(produced)

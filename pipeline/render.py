@@ -9,6 +9,7 @@ the reader in front of it so that parsing is parallel too.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib
 import time
 from dataclasses import dataclass, field
@@ -57,30 +58,67 @@ def render_record(article: Article, journal: Journal, *, writers: tuple[str, ...
     return result
 
 
+def record_hash(journal_hash: str, raw: bytes) -> str:
+    """The hash incremental publishing compares: the seed's bytes under its journal's hash
+    (which covers journal.yaml, the styles it names, our code and the rendering libraries)."""
+    digest = hashlib.sha256(journal_hash.encode())
+    digest.update(raw)
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class SeedTask:
     path: Path
-    raw: bytes
     journal: ParsedJournal  # carried without its YAML document: languages, prefix, model
+    journal_hash: str
+    namespace: str  # OAI identifier namespace
     writers: tuple[str, ...] = WRITERS
     validate: bool = True
+    keep_parts: frozenset[str] = frozenset()  # parts the journal-level writers read
+
+
+@dataclass(frozen=True)
+class OaiRecord:
+    """What the OAI-PMH store keeps of one article."""
+
+    identifier: str
+    sets: tuple[tuple[str, str], ...]  # (setSpec, setName)
+    formats: dict[str, bytes]  # metadataPrefix -> payload
+    content_hash: str
 
 
 @dataclass
 class SeedResult:
     path: Path
-    article: Article | None
+    hash: str
     doi: str | None
+    issue_key: str | None
     diagnostics: list[Diagnostic]
-    rendered: RenderResult | None
+    rendered: RenderResult | None  # its parts reduced to the ones journal-level writers read
+    oai: OaiRecord | None
     read_seconds: float
 
 
 def process_seed(task: SeedTask) -> SeedResult:
+    """Read, validate and render one seed file. Runs in a worker: only small results go back
+    (no model, and no parts that only the OAI store needs: they arrive as its payloads)."""
+    from .oai.formats import content_hash, formats_from_parts
+    from .oai.sets import article_sets
+
     started = time.perf_counter()
-    parsed = read_article(task.path, task.journal, raw=task.raw)
+    raw = task.path.read_bytes()
+    parsed = read_article(task.path, task.journal, raw=raw)
     read_seconds = time.perf_counter() - started
-    rendered = None
-    if parsed.article is not None and not parsed.diagnostics:
-        rendered = render_record(parsed.article, task.journal.journal, writers=task.writers, validate=task.validate)
-    return SeedResult(task.path, parsed.article, parsed.doi, parsed.diagnostics, rendered, read_seconds)
+    article = parsed.article
+    if article is None or parsed.diagnostics:
+        return SeedResult(task.path, record_hash(task.journal_hash, raw), parsed.doi, None, parsed.diagnostics, None, None, read_seconds)
+    journal = task.journal.journal
+    rendered = render_record(article, journal, writers=task.writers, validate=task.validate)
+    started = time.perf_counter()
+    sets = article_sets(article, journal)
+    specs = tuple(spec for spec, _ in sets)
+    formats = formats_from_parts(rendered.parts)
+    oai = OaiRecord(f"oai:{task.namespace}:{article.key}", sets, formats, content_hash(specs, formats))
+    rendered.parts = {name: data for name, data in rendered.parts.items() if name in task.keep_parts}
+    rendered.timings["oai"] = time.perf_counter() - started
+    return SeedResult(task.path, record_hash(task.journal_hash, raw), parsed.doi, article.issue_key, [], rendered, oai, read_seconds)

@@ -82,14 +82,14 @@ def test_writer_crash_midway_leaves_out_byte_identical(first_publish, monkeypatc
     path = seeds / "tjh" / "articles" / "digital-archives.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("Open Research", "Open Science"), encoding="utf-8")
     calls = {"n": 0}
-    real = publish_module._absorb
+    real = publish_module._Run.absorb
 
-    def absorb_then_crash(*args, **kwargs):
-        real(*args, **kwargs)  # the first changed record is written into staging...
+    def absorb_then_crash(self, *args, **kwargs):
+        real(self, *args, **kwargs)  # the changed record is written into staging and the store...
         calls["n"] += 1
         raise RuntimeError("disk full")  # ...then the run dies
 
-    monkeypatch.setattr(publish_module, "_absorb", absorb_then_crash)
+    monkeypatch.setattr(publish_module._Run, "absorb", absorb_then_crash)
     with pytest.raises(RuntimeError):
         publish(seeds, out, jobs=1, now=T1)
     assert calls["n"] == 1
@@ -202,3 +202,18 @@ def test_killed_publish_leftovers_are_recovered(first_publish):
     assert not report.changed  # the old tree came back, and nothing had changed
     assert snapshot(out) == before
     assert not list(out.parent.glob(".out.old-*")) and not list(out.parent.glob(".out.staging-*"))
+
+
+def test_lost_store_is_refilled_from_unchanged_records(first_publish):
+    seeds, out = first_publish
+    for path in out.glob("oai.sqlite3*"):
+        path.unlink()
+    files_before = published_files(out)
+    report = publish(seeds, out, jobs=1, now=T1)
+    assert report.rendered == 3  # the store had nothing: every record went into it again
+    assert published_files(out) == files_before
+    from pipeline.store.oai_store import OaiStore
+
+    store = OaiStore(out / "oai.sqlite3")
+    assert len(store.identifiers()) == 3
+    store.close()
