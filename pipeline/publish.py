@@ -160,9 +160,6 @@ class _Run:
         self.report = PublishReport()
         self.diagnostics: list[Diagnostic] = []
         self.problems: list[OutputProblem] = []
-        self.journal_writers = [m for m in writer_modules(writers) if hasattr(m, "render_journal")]
-        # A journal-level writer reads the parts it lists in PARTS, by default the one named after it.
-        self.journal_parts = frozenset(p for m in self.journal_writers for p in getattr(m, "PARTS", (m.NAME,)))
         self.datestamps: dict[str, str] = {}  # article key -> OAI datestamp
         self.doi_owner: dict[str, str] = {}  # lower-cased DOI -> article key
 
@@ -227,6 +224,10 @@ class _Run:
             report.unchanged = report.articles = len(self.current.records)
             report.add_time("total", time.perf_counter() - started)
             return report
+        # Writers are imported only now: a run with nothing to do never loads citeproc & co.
+        self.journal_writers = [m for m in writer_modules(self.writers) if hasattr(m, "render_journal")]
+        # A journal-level writer reads the parts it lists in PARTS, by default the one named after it.
+        self.journal_parts = frozenset(p for m in self.journal_writers for p in getattr(m, "PARTS", (m.NAME,)))
         self.staging = Staging(self.out, start_from_previous=bool(self.previous.records),
                                keep_out_of_tree=(DEFAULT_DB_NAME, f"{DEFAULT_DB_NAME}-wal", f"{DEFAULT_DB_NAME}-shm"))
         from .store.oai_store import OaiStore

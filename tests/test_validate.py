@@ -181,3 +181,11 @@ def test_validate_for_crossref_locates_missing_deposit_fields(tmp_path):
     assert any(": doi: crossref: no DOI" in l for l in problems), result.stdout
     assert any(": url: crossref: no landing page URL" in l for l in problems), result.stdout
     assert all(re.match(r"^\S+digital-archives\.yaml:\d+:\d+: ", l) for l in problems)
+
+
+def test_reading_many_records_keeps_no_memory_of_them():
+    from pipeline.read import yamlsource
+
+    for i in range(50):
+        load_yaml(f"id: r{i}\nvolume: 1.5\nopen: true\nissue: null\nyear: 2024\n".encode(), "r.yaml")
+    assert not yamlsource._scalar_constructor.constructed_objects

@@ -33,16 +33,15 @@ _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\ufff
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_SCALAR_TAGS = {
-    _STR,
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:timestamp",
+# The per-tag functions, called directly: SafeConstructor.construct_object() would remember
+# every node it ever saw in its memo, which grew by ~33 KB per record in a long publish.
+_scalar_constructor = yaml.constructor.SafeConstructor()
+_SCALAR_CONSTRUCTORS = {
+    _INT: yaml.constructor.SafeConstructor.construct_yaml_int,
+    "tag:yaml.org,2002:float": yaml.constructor.SafeConstructor.construct_yaml_float,
+    "tag:yaml.org,2002:bool": yaml.constructor.SafeConstructor.construct_yaml_bool,
+    "tag:yaml.org,2002:null": yaml.constructor.SafeConstructor.construct_yaml_null,
 }
-_scalar_constructor = yaml.SafeLoader.__new__(yaml.SafeLoader)
-yaml.constructor.SafeConstructor.__init__(_scalar_constructor)
 
 
 @dataclass(frozen=True)
@@ -157,9 +156,10 @@ class _Builder:
                 return value
             if tag == _INT and node.value.isdigit():
                 return int(node.value)
-            if tag not in _SCALAR_TAGS:
+            construct = _SCALAR_CONSTRUCTORS.get(tag)
+            if construct is None:
                 raise self.fail(node, path, f"unsupported YAML tag {tag}")
-            return _scalar_constructor.construct_object(node)
+            return construct(_scalar_constructor, node)
         if node_type is yaml.MappingNode:
             if node.tag != "tag:yaml.org,2002:map":
                 raise self.fail(node, path, f"unsupported YAML tag {node.tag}")

@@ -1,0 +1,69 @@
+"""What the benchmark runs in a fresh child process: a publish (optionally under cProfile).
+
+A fresh interpreter per measurement pays the one-off set-up a real ``pipeline publish``
+pays, and keeps one run's memory and caches out of the next. The result goes to a JSON
+file so the parent can read it whatever the child printed.
+
+    python -m bench.child SEEDS OUT RESULT.json [--jobs N] [--full] [--profile PSTATS]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.child")
+    parser.add_argument("seeds")
+    parser.add_argument("out")
+    parser.add_argument("result")
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--full", action="store_true")
+    parser.add_argument("--writers", help="comma-separated writer names (default: pipeline.render.WRITERS)")
+    parser.add_argument("--profile", help="write cProfile statistics of the publish to this file")
+    args = parser.parse_args(argv)
+
+    from pipeline.publish import publish
+    from pipeline.render import WRITERS
+
+    writers = tuple(args.writers.split(",")) if args.writers else WRITERS
+    warnings: list[str] = []
+
+    def run():
+        return publish(args.seeds, args.out, jobs=args.jobs, full=args.full, writers=writers, warn=warnings.append)
+
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        report = profiler.runcall(run)
+        profiler.dump_stats(args.profile)
+    else:
+        report = run()
+    times = os.times()
+    result = {
+        "articles": report.articles,
+        "rendered": report.rendered,
+        "unchanged": report.unchanged,
+        "removed": report.removed,
+        "files_written": report.files_written,
+        "changed": report.changed,
+        "validation": report.validation,
+        "skipped": list(report.skipped),
+        "diagnostics": [str(d) for d in report.diagnostics[:20]],
+        "timings": report.timings,
+        "warnings": warnings,
+        # this process, and its worker processes once they have been joined
+        "cpu_self": times.user + times.system,
+        "cpu_children": times.children_user + times.children_system,
+    }
+    Path(args.result).write_text(json.dumps(result, indent=1, sort_keys=True), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""Per-stage cost of one record, in this process: wall time *and* CPU time.
+
+``PublishReport.timings`` holds wall time summed over workers, which on a shared machine
+also counts the time a worker waited for a CPU. This probe runs the same stages (reader,
+each writer, each output validator, each journal-level writer) one record at a time in one
+process and reads both clocks around each, so CPU time per record stays meaningful when
+other work competes for the cores. The first record is run apart: what it costs beyond a
+warm record is the one-off set-up (schemas, DTDs, styles) every worker process pays.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.check import bundle as schema_bundle
+from pipeline.check.outputs import PART_VALIDATORS, check_file, check_part, validator_for_file
+from pipeline.read.corpus import discover, read_article, read_journal
+from pipeline.render import WRITERS, writer_modules
+from pipeline.writers import JournalEntry
+
+
+@dataclass
+class StageCost:
+    wall: float = 0.0  # seconds
+    cpu: float = 0.0
+    calls: int = 0
+
+
+@dataclass
+class StageProbe:
+    records: int = 0
+    per_record: dict[str, StageCost] = field(default_factory=dict)  # summed over warm records
+    first_record: dict[str, StageCost] = field(default_factory=dict)  # the cold record alone
+    journal_level: dict[str, StageCost] = field(default_factory=dict)  # render_journal + its checks, cold
+    problems: int = 0
+
+    def ms_per_record(self, stage: str) -> tuple[float, float]:
+        cost = self.per_record.get(stage)
+        if cost is None or not self.records:
+            return (0.0, 0.0)
+        return (1000 * cost.wall / self.records, 1000 * cost.cpu / self.records)
+
+    def setup_ms(self, stage: str) -> tuple[float, float]:
+        """What the first (cold) record paid for ``stage`` beyond a warm one."""
+        first = self.first_record.get(stage)
+        if first is None:
+            return (0.0, 0.0)
+        warm_wall, warm_cpu = self.ms_per_record(stage)
+        return (max(0.0, 1000 * first.wall - warm_wall), max(0.0, 1000 * first.cpu - warm_cpu))
+
+
+class _Clock:
+    def __init__(self, into: dict[str, StageCost]):
+        self.into = into
+
+    def __call__(self, stage: str, fn, *args):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = fn(*args)
+        cost = self.into.setdefault(stage, StageCost())
+        cost.wall += time.perf_counter() - wall
+        cost.cpu += time.process_time() - cpu
+        cost.calls += 1
+        return result
+
+
+def _validator_name(path: str) -> str | None:
+    validator = validator_for_file(path)
+    if validator is None:
+        return None
+    return f"check:{validator.__module__.rsplit('.', 1)[-1]}"
+
+
+def _spread(paths: list[Path], count: int) -> list[Path]:
+    """``count`` paths spread evenly over the corpus (every journal is represented)."""
+    if count >= len(paths):
+        return list(paths)
+    step = len(paths) / count
+    return [paths[int(i * step)] for i in range(count)]
+
+
+def available_writers(names: tuple[str, ...] = WRITERS) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The writers that import, and why each other one does not."""
+    import importlib
+    import importlib.util
+
+    ready, missing = [], {}
+    for name in names:
+        module_name = f"pipeline.writers.{name}"
+        if importlib.util.find_spec(module_name) is None:
+            missing[name] = "module not found"
+            continue
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as exc:  # a writer still being written must not stop the benchmark
+            missing[name] = f"import failed: {type(exc).__name__}: {exc}"
+            continue
+        if not hasattr(module, "render"):
+            missing[name] = "no render() function"
+            continue
+        ready.append(name)
+    return tuple(ready), missing
+
+
+def probe(seeds: Path, sample: int, writers: tuple[str, ...]) -> StageProbe:
+    schema_bundle.activate(schema_bundle.locate(None))
+    layout = discover(seeds)
+    journals = {journal_dir.name: read_journal(journal_dir) for journal_dir, _ in layout.journals}
+    paths = [p for _, article_paths in layout.journals for p in article_paths]
+    chosen = _spread(paths, sample + 1)
+    modules = writer_modules(writers)
+    result = StageProbe()
+    entries: dict[str, list[JournalEntry]] = defaultdict(list)
+    for index, path in enumerate(chosen):
+        cold = index == 0
+        clock = _Clock(result.first_record if cold else result.per_record)
+        parsed_journal = journals[path.parent.parent.name]
+        raw = path.read_bytes()
+        parsed = clock("read", read_article, path, parsed_journal, raw)
+        if parsed.article is None:
+            result.problems += len(parsed.diagnostics)
+            continue
+        article, journal = parsed.article, parsed_journal.journal
+        files: dict[str, bytes] = {}
+        parts: dict[str, bytes] = {}
+        for module in modules:
+            rendered = clock(f"render:{module.NAME}", module.render, article, journal)
+            files.update(rendered.files)
+            parts.update(rendered.parts)
+        for relative, data in sorted(files.items()):
+            name = _validator_name(relative)
+            if name:
+                result.problems += len(clock(name, check_file, relative, data))
+        for name, data in sorted(parts.items()):
+            if name in PART_VALIDATORS:
+                result.problems += len(clock(f"check:part:{name}", check_part, name, data, str(path)))
+        entries[journal.id].append(JournalEntry(article.id, article.issue_key, "2024-01-01T00:00:00Z", parts))
+        if not cold:
+            result.records += 1
+    # Journal-level writers once over the sample: mostly their one-off set-up (the Crossref XSD).
+    clock = _Clock(result.journal_level)
+    for journal_id, journal_entries in sorted(entries.items()):
+        journal = journals[journal_id].journal
+        for module in modules:
+            if not hasattr(module, "render_journal"):
+                continue
+            produced = clock(f"render_journal:{module.NAME}", module.render_journal, journal, journal_entries)
+            for relative, data in sorted(produced.items()):
+                name = _validator_name(relative)
+                if name:
+                    result.problems += len(clock(f"{name} (journal files)", check_file, relative, data))
+    return result
