@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -25,7 +26,7 @@ from typing import Callable
 from . import __version__
 from .check import OutputProblem
 from .check import bundle as schema_bundle
-from .check.outputs import check_file
+from .check.outputs import check_file, warm_up
 from .execute import make_executor
 from .model import Journal
 from .read.corpus import ParsedJournal, discover, display_path, read_journal, repository_identity
@@ -241,7 +242,10 @@ class _Run:
                 if self.repository is not None:
                     tx.set_identity(self.repository)
                 self.keep_unchanged()
+                warming = self.warm_up_validators()
                 self.render_changed()
+                if warming is not None:
+                    warming.join()
                 if self.diagnostics and not self.keep_going:
                     raise InvalidInput(self.diagnostics)
                 if self.problems:
@@ -284,6 +288,16 @@ class _Run:
             doi = self.current.records[key].doi
             if doi:
                 self.doi_owner.setdefault(doi.lower(), key)
+
+    def warm_up_validators(self) -> threading.Thread | None:
+        """Compile the journal-level schemas in a thread while the records render: lxml lets
+        go of the GIL while libxml2 compiles, so the seconds Crossref's XSD takes overlap
+        with the rendering instead of following it."""
+        if not (self.report.validation and self.changed_journals and len(self.to_process) > 1):
+            return None
+        thread = threading.Thread(target=warm_up, name="warm-up-validators", daemon=True)
+        thread.start()
+        return thread
 
     def render_changed(self) -> None:
         tasks = [

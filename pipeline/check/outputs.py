@@ -35,6 +35,17 @@ def _load(target: str) -> Validator:
     return getattr(importlib.import_module(module_name), function)
 
 
+# Schemas of the files built per journal or issue, which the parent process validates.
+# Crossref's XSD takes libxml2 seconds to compile (its MathML3 import); warm_up() lets the
+# parent compile them while the workers render, instead of after.
+JOURNAL_SCHEMAS = ("pipeline.check.crossref:schema", "pipeline.check.doaj:schema", "pipeline.check.csl:schema")
+
+
+def warm_up() -> None:
+    for target in JOURNAL_SCHEMAS:
+        _load(target)()
+
+
 def validator_for_file(path: str) -> Validator | None:
     for pattern, target in FILE_VALIDATORS:
         if pattern.match(path):
