@@ -6,33 +6,25 @@ bundle's catalog maps to the local copy.
 
 from __future__ import annotations
 
-import functools
 import os
 from typing import Iterable
 
 from lxml import etree
 
-from . import OutputProblem, bundle
-from .crossref import check_files, validate_document
+from . import OutputProblem
+from .xsd import check_files, compile_schema, enumeration, validate_document
 
 SCHEMA_FILE = "doaj/doajArticles.xsd"
 LANGUAGES_FILE = "doaj/iso_639-2b.xsd"
-_XSD = "{http://www.w3.org/2001/XMLSchema}"
 
 
-@functools.cache
 def schema() -> etree.XMLSchema:
-    root = bundle.active()  # before the first schema load: libxml2 reads the catalog once
-    parser = etree.XMLParser(no_network=True)
-    return etree.XMLSchema(etree.parse(str(root.path(SCHEMA_FILE)), parser))
+    return compile_schema(SCHEMA_FILE)
 
 
-@functools.cache
 def language_codes() -> frozenset[str]:
     """The ISO 639-2/B codes DOAJ accepts (a subset of ISO 639-2: no 'fil', 'und', ...)."""
-    root = bundle.active()
-    doc = etree.parse(str(root.path(LANGUAGES_FILE)), etree.XMLParser(no_network=True))
-    return frozenset(e.get("value") for e in doc.iter(f"{_XSD}enumeration"))
+    return enumeration(LANGUAGES_FILE)
 
 
 def validate_doaj(data: bytes, name: str) -> list[OutputProblem]:
