@@ -68,6 +68,9 @@ class LatexRun:
             # back to the .aux would only matter for citations in the text (we have none).
             if "may have changed" in line:
                 continue
+            # biblatex's echo of biber's own warnings, which backend_warnings() checks one by one.
+            if "Biber reported the following issues" in line:
+                continue
             warnings.append(line.strip())
         return warnings
 
