@@ -130,9 +130,8 @@ def country_name(code: str, lang: str) -> str:
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    element = etree.SubElement(parent, tag)
-    for key, value in attrs.items():
-        element.set(key, value)
+    # Attributes in one call: the per-attribute set() calls were a tenth of the writer's time.
+    element = etree.SubElement(parent, tag, attrs) if attrs else etree.SubElement(parent, tag)
     if text is not None:
         element.text = text
     return element
