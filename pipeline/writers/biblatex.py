@@ -20,18 +20,16 @@ import re
 from pipeline.model import Article, Journal
 from pipeline.writers import JournalEntry, Rendered
 from pipeline.writers.bibtex import (
-    abstract_text,
     babel_language,
     citation_key,
     combined_entries,
     format_entry,
-    issn,
-    keyword_list,
-    keywords_of,
+    identifier_and_text_fields,
     latex_text,
     name_list,
+    page_range,
     protected_title,
-    verbatim,
+    volume_fields,
 )
 
 NAME = "biblatex"
@@ -68,27 +66,12 @@ def entry(article: Article, journal: Journal) -> str:
     if journal.abbrev_title:
         fields.append(("shortjournal", _encode(journal.abbrev_title)))
     fields.append(("date", article.dates.published.iso()))
-    if article.volume:
-        fields.append(("volume", _encode(article.volume)))
-    if article.issue:
-        fields.append(("number", _encode(article.issue)))
+    fields += volume_fields(article, _encode)
     if article.pages:
-        pages = _encode(article.pages.first)
-        if article.pages.last and article.pages.last != article.pages.first:
-            pages += "--" + _encode(article.pages.last)
-        fields.append(("pages", pages))
+        fields.append(("pages", page_range(article, _encode)))
     if article.elocation:
         fields.append(("eid", _encode(article.elocation)))
-    if article.doi:
-        fields.append(("doi", verbatim(article.doi)))
-    if issn(journal):
-        fields.append(("issn", issn(journal)))
-    if article.url:
-        fields.append(("url", verbatim(article.url)))
-    if keywords_of(article):
-        fields.append(("keywords", keyword_list(keywords_of(article), _encode)))
-    if abstract_text(article):
-        fields.append(("abstract", _encode(abstract_text(article))))
+    fields += identifier_and_text_fields(article, journal, _encode)
     langid = babel_language(article.language)
     if langid:
         fields.append(("langid", langid))

@@ -385,6 +385,39 @@ def format_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str]]) -
     return "\n".join(lines) + "\n"
 
 
+def volume_fields(article: Article, encode: Callable[[str], str]) -> list[tuple[str, str]]:
+    """``volume`` and ``number``: the same in BibTeX and BibLaTeX."""
+    fields = []
+    if article.volume:
+        fields.append(("volume", encode(article.volume)))
+    if article.issue:
+        fields.append(("number", encode(article.issue)))
+    return fields
+
+
+def page_range(article: Article, encode: Callable[[str], str]) -> str:
+    pages = encode(article.pages.first)
+    if article.pages.last and article.pages.last != article.pages.first:
+        pages += "--" + encode(article.pages.last)
+    return pages
+
+
+def identifier_and_text_fields(article: Article, journal: Journal, encode: Callable[[str], str]) -> list[tuple[str, str]]:
+    """``doi``, ``issn``, ``url``, ``keywords``, ``abstract``: the same in BibTeX and BibLaTeX."""
+    fields = []
+    if article.doi:
+        fields.append(("doi", verbatim(article.doi)))
+    if issn(journal):
+        fields.append(("issn", issn(journal)))
+    if article.url:
+        fields.append(("url", verbatim(article.url)))
+    if keywords_of(article):
+        fields.append(("keywords", keyword_list(keywords_of(article), encode)))
+    if abstract_text(article):
+        fields.append(("abstract", encode(abstract_text(article))))
+    return fields
+
+
 def entry(article: Article, journal: Journal) -> str:
     def encode(text: str) -> str:
         return latex_text(text)
@@ -405,28 +438,13 @@ def entry(article: Article, journal: Journal) -> str:
     fields.append(("year", f"{published.year:04d}"))
     if published.month:
         fields.append(("month", "=" + _MONTHS[published.month - 1]))
-    if article.volume:
-        fields.append(("volume", encode(article.volume)))
-    if article.issue:
-        fields.append(("number", encode(article.issue)))
+    fields += volume_fields(article, encode)
     if article.pages:
-        pages = encode(article.pages.first)
-        if article.pages.last and article.pages.last != article.pages.first:
-            pages += "--" + encode(article.pages.last)
-        fields.append(("pages", pages))
+        fields.append(("pages", page_range(article, encode)))
     elif article.elocation:
         # Classic styles print no eid field: the e-location stands in the pages' place.
         fields.append(("pages", encode(article.elocation)))
-    if article.doi:
-        fields.append(("doi", verbatim(article.doi)))
-    if issn(journal):
-        fields.append(("issn", issn(journal)))
-    if article.url:
-        fields.append(("url", verbatim(article.url)))
-    if keywords_of(article):
-        fields.append(("keywords", keyword_list(keywords_of(article), encode)))
-    if abstract_text(article):
-        fields.append(("abstract", encode(abstract_text(article))))
+    fields += identifier_and_text_fields(article, journal, encode)
     fields.append(("language", babel_language(article.language) or article.language))
     return format_entry("article", citation_key(article), fields)
 
