@@ -22,6 +22,7 @@ from pipeline.model import (
     Collaboration,
     Contributor,
     Journal,
+    Pages,
     PartialDate,
     Person,
     Reference,
@@ -141,6 +142,20 @@ def _set_lang(element: etree._Element, lang: str, context_lang: str) -> None:
     """``xml:lang`` only where it differs from what the element inherits."""
     if lang != context_lang:
         element.set(XML_LANG, lang)
+
+
+def _locator(parent: etree._Element, volume: str | None, issue: str | None, pages: Pages | None, elocation: str | None) -> None:
+    """Where in the journal a work stands; article-meta and element-citation use the same elements."""
+    if volume:
+        _sub(parent, "volume", volume)
+    if issue:
+        _sub(parent, "issue", issue)
+    if pages:
+        _sub(parent, "fpage", pages.first)
+        if pages.last:
+            _sub(parent, "lpage", pages.last)
+    elif elocation:
+        _sub(parent, "elocation-id", elocation)
 
 
 def _date(parent: etree._Element, tag: str, date: PartialDate, **attrs: str) -> etree._Element:
@@ -371,16 +386,7 @@ def _article_meta(front: etree._Element, article: Article, journal: Journal, ids
     _date(meta, "pub-date", article.dates.published, **{"publication-format": "electronic", "date-type": "pub"})
     if article.dates.issue:
         _date(meta, "pub-date", article.dates.issue, **{"date-type": "collection"})
-    if article.volume:
-        _sub(meta, "volume", article.volume)
-    if article.issue:
-        _sub(meta, "issue", article.issue)
-    if article.pages:
-        _sub(meta, "fpage", article.pages.first)
-        if article.pages.last:
-            _sub(meta, "lpage", article.pages.last)
-    elif article.elocation:
-        _sub(meta, "elocation-id", article.elocation)
+    _locator(meta, article.volume, article.issue, article.pages, article.elocation)
 
     if article.dates.received or article.dates.accepted:
         history = _sub(meta, "history")
@@ -578,16 +584,7 @@ def _element_citation(parent: etree._Element, ref: Reference) -> None:
         _sub(citation, "edition", ref.edition)
     if ref.year is not None:
         _sub(citation, "year", str(ref.year))
-    if ref.volume:
-        _sub(citation, "volume", ref.volume)
-    if ref.issue:
-        _sub(citation, "issue", ref.issue)
-    if ref.pages:
-        _sub(citation, "fpage", ref.pages.first)
-        if ref.pages.last:
-            _sub(citation, "lpage", ref.pages.last)
-    elif ref.elocation:
-        _sub(citation, "elocation-id", ref.elocation)
+    _locator(citation, ref.volume, ref.issue, ref.pages, ref.elocation)
     if ref.publisher_location:
         _sub(citation, "publisher-loc", ref.publisher_location)
     if ref.publisher:
