@@ -20,6 +20,8 @@ from lxml import etree
 
 from pipeline.check import OutputProblem, bundle
 from pipeline.oai.formats import JATS
+from pipeline.check.jats import load_dtd
+from pipeline.check.xsd import compile_schema
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -46,7 +48,7 @@ _JATS_STUB = f"""<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNa
   </xs:element>
 </xs:schema>""".encode()
 
-_JATS_DTD = "jats/publishing/1.3/dtd/JATS-journalpublishing1-3-mathml3.dtd"
+_JATS_DTD_PUBLIC_ID = "-//NLM//DTD JATS (Z39.96) Journal Publishing DTD with MathML3 v1.3 20210610//EN"
 
 
 class _StubResolver(etree.Resolver):
@@ -64,17 +66,12 @@ def response_schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.fromstring(_DRIVER, parser))
 
 
-@functools.cache
 def oai_dc_schema() -> etree.XMLSchema:
-    active = bundle.active()
-    parser = etree.XMLParser(no_network=True)
-    return etree.XMLSchema(etree.parse(str(active.path("oai-pmh/2.0/oai_dc.xsd")), parser))
+    return compile_schema("oai-pmh/2.0/oai_dc.xsd")
 
 
-@functools.cache
 def jats_dtd() -> etree.DTD:
-    active = bundle.active()
-    return etree.DTD(file=str(active.path(_JATS_DTD)))
+    return load_dtd(_JATS_DTD_PUBLIC_ID)
 
 
 _PARSER = etree.XMLParser(no_network=True, load_dtd=False, resolve_entities=False, huge_tree=True)
