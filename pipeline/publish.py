@@ -34,6 +34,7 @@ from .render import WRITERS, SeedResult, SeedTask, process_seed, record_hash, wr
 from .store.manifest import MANIFEST, Manifest, RecordEntry, dump_parts, load_parts, parts_path
 from .store.staging import Staging, exclusive
 from .validate.diagnostics import Diagnostic, InvalidInput
+from .validate.uniqueness import DoiRegister
 from .writers import JournalEntry
 
 DEFAULT_DB_NAME = "oai.sqlite3"
@@ -162,7 +163,7 @@ class _Run:
         self.diagnostics: list[Diagnostic] = []
         self.problems: list[OutputProblem] = []
         self.datestamps: dict[str, str] = {}  # article key -> OAI datestamp
-        self.doi_owner: dict[str, str] = {}  # lower-cased DOI -> article key
+        self.dois = DoiRegister()  # unchanged records claim theirs first
 
     # -- stage 1: what is there, and what changed --------------------------------------
 
@@ -278,16 +279,17 @@ class _Run:
     def keep_unchanged(self) -> None:
         """Unchanged records keep their OAI datestamp; one the store does not know (a new
         ``--db``, a deleted store) is rendered again so the store gets its metadata."""
+        seeds_by_key = {seed.key: seed for seed in self.seeds_found}
         for key in sorted(self.current.records):
             datestamp = self.tx.keep(f"oai:{self.namespace}:{key}")
             if datestamp is None:
                 del self.current.records[key]
-                self.to_process.append(next(s for s in self.seeds_found if s.key == key))
+                self.to_process.append(seeds_by_key[key])
                 continue
             self.datestamps[key] = datestamp
             doi = self.current.records[key].doi
             if doi:
-                self.doi_owner.setdefault(doi.lower(), key)
+                self.dois.claim(doi, key)
 
     def warm_up_validators(self) -> threading.Thread | None:
         """Compile the journal-level schemas in a thread while the records render: lxml lets
@@ -323,12 +325,12 @@ class _Run:
             self.diagnostics.extend(result.diagnostics)
             self.skip(seed.key, old)
             return
-        if result.doi:  # DOIs are unique across the corpus; the later record is the one to blame
-            owner = self.doi_owner.setdefault(result.doi.lower(), seed.key)
-            if owner != seed.key:
-                self.diagnostics.append(Diagnostic(display_path(seed.path), 1, 1, "doi", f"DOI {result.doi} is already used by {owner}"))
-                self.skip(seed.key, old)
-                return
+        owner = self.dois.claim(result.doi, seed.key) if result.doi else None
+        if owner is not None:
+            line, column = result.doi_position
+            self.diagnostics.append(Diagnostic(display_path(seed.path), line, column, "doi", f"DOI {result.doi} is already used by {owner}"))
+            self.skip(seed.key, old)
+            return
         rendered = result.rendered
         for stage, seconds in rendered.timings.items():
             report.add_time(stage, seconds)
@@ -350,10 +352,11 @@ class _Run:
 
     def skip(self, key: str, old: RecordEntry | None) -> None:
         """--keep-going keeps the last good version of a record that broke, if there is one."""
-        if old is not None and self.datestamps.setdefault(key, self.tx.keep(f"oai:{self.namespace}:{key}") or "") != "":
+        datestamp = self.tx.keep(f"oai:{self.namespace}:{key}") if old is not None else None
+        if datestamp is not None:
             self.current.records[key] = old
+            self.datestamps[key] = datestamp
         else:
-            self.datestamps.pop(key, None)
             self.report.skipped.append(key)
 
     def drop_removed(self) -> None:

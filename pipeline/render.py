@@ -97,6 +97,7 @@ class SeedResult:
     rendered: RenderResult | None  # its parts reduced to the ones journal-level writers read
     oai: OaiRecord | None
     read_seconds: float
+    doi_position: tuple[int, int] = (1, 1)  # where the DOI stands, for a corpus-wide clash
 
 
 def process_seed(task: SeedTask) -> SeedResult:
@@ -121,4 +122,6 @@ def process_seed(task: SeedTask) -> SeedResult:
     oai = OaiRecord(f"oai:{task.namespace}:{article.key}", sets, formats, content_hash(specs, formats))
     rendered.parts = {name: data for name, data in rendered.parts.items() if name in task.keep_parts}
     rendered.timings["oai"] = time.perf_counter() - started
-    return SeedResult(task.path, record_hash(task.journal_hash, raw), parsed.doi, article.issue_key, [], rendered, oai, read_seconds)
+    where = parsed.document.position(("doi",)) if parsed.document is not None else None
+    return SeedResult(task.path, record_hash(task.journal_hash, raw), parsed.doi, article.issue_key, [], rendered, oai,
+                      read_seconds, (where.line, where.column) if where else (1, 1))

@@ -217,3 +217,19 @@ def test_lost_store_is_refilled_from_unchanged_records(first_publish):
     store = OaiStore(out / "oai.sqlite3")
     assert len(store.identifiers()) == 3
     store.close()
+
+
+def test_doi_clash_at_publish_names_the_later_record_and_its_line(first_publish):
+    seeds, out = first_publish
+    before = snapshot(out)
+    source = seeds / "tjh" / "articles" / "digital-archives.yaml"
+    text = source.read_text(encoding="utf-8").replace("doi: 10.5555/tjh.2024.e2024101", "doi: 10.5555/TJH.2024.12.1.001")
+    source.write_text(text, encoding="utf-8")
+    line = next(i for i, l in enumerate(text.splitlines(), start=1) if l.startswith("doi:"))
+    with pytest.raises(InvalidInput) as caught:
+        publish(seeds, out, jobs=1, now=T1)
+    (problem,) = caught.value.diagnostics
+    assert problem.file.endswith("digital-archives.yaml") and problem.field == "doi"
+    assert (problem.line, problem.column) == (line, 6)
+    assert "tjh/turk-sovyet-iliskileri" in problem.message
+    assert snapshot(out) == before

@@ -20,6 +20,7 @@ from pathlib import Path
 from ..model import Article, Corpus, Journal, OaiIdentity
 from ..validate.diagnostics import Diagnostic
 from ..validate.schema import schema_diagnostics
+from ..validate.uniqueness import DoiRegister
 from ..validate import semantic
 from . import build, identifiers
 from .yamlsource import YamlDocument, YamlError, load_yaml
@@ -155,21 +156,16 @@ def read_repository(path: Path) -> tuple[OaiIdentity | None, list[Diagnostic]]:
 
 def duplicate_doi_diagnostics(articles: list[ParsedArticle]) -> list[Diagnostic]:
     """A DOI may name one article only; the second and later uses are the errors."""
-    first_use: dict[str, ParsedArticle] = {}
+    register = DoiRegister()
     found = []
     for parsed in articles:
-        if not parsed.doi:
-            continue
-        key = parsed.doi.lower()  # DOIs are case-insensitive
-        if key in first_use:
-            other = first_use[key]
-            message = f"DOI {parsed.doi} is already used by {other.display}"
+        other = register.claim(parsed.doi, parsed.display) if parsed.doi else None
+        if other is not None:
+            message = f"DOI {parsed.doi} is already used by {other}"
             if parsed.document is not None:
                 found.append(parsed.document.diagnostic(("doi",), message))
             else:
                 found.append(Diagnostic(parsed.display, 1, 1, "doi", message))
-        else:
-            first_use[key] = parsed
     return found
 
 
