@@ -36,9 +36,10 @@ def _load(target: str) -> Validator:
 
 
 # Schemas of the files built per journal or issue, which the parent process validates.
-# Crossref's XSD takes libxml2 seconds to compile (its MathML3 import); warm_up() lets the
-# parent compile them while the workers render, instead of after.
-JOURNAL_SCHEMAS = ("pipeline.check.crossref:schema", "pipeline.check.doaj:schema", "pipeline.check.csl:schema")
+# Crossref's full XSD takes libxml2 seconds to compile (its MathML3 import); batches without
+# MathML are checked against a stub-MathML variant (pipeline.check.crossref). warm_up() lets
+# the parent compile them while the workers render, instead of after.
+JOURNAL_SCHEMAS = ("pipeline.check.crossref:mathml_free_schema", "pipeline.check.doaj:schema", "pipeline.check.csl:schema")
 
 
 def warm_up() -> None:

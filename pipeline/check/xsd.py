@@ -31,7 +31,7 @@ def enumeration(relative: str, within: str | None = None) -> frozenset[str]:
     return frozenset(e.get("value") for e in scope.iter(f"{XSD_NS}enumeration"))
 
 
-def _parse(data: bytes, name: str) -> tuple[etree._ElementTree | None, list[OutputProblem]]:
+def parse_document(data: bytes, name: str) -> tuple[etree._ElementTree | None, list[OutputProblem]]:
     parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
     try:
         return etree.ElementTree(etree.fromstring(data, parser)), []
@@ -43,7 +43,7 @@ def validate_document(
     data: bytes, name: str, xml_schema: etree.XMLSchema, root_tag: str, root_label: str
 ) -> list[OutputProblem]:
     """Parse ``data`` and validate it; a schema accepts any global element, so pin the root."""
-    doc, problems = _parse(data, name)
+    doc, problems = parse_document(data, name)
     if doc is None:
         return problems
     if doc.getroot().tag != root_tag:
