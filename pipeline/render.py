@@ -36,6 +36,7 @@ class RenderResult:
     key: str
     files: dict[str, bytes] = field(default_factory=dict)
     parts: dict[str, bytes] = field(default_factory=dict)
+    writer_files: dict[str, list[str]] = field(default_factory=dict)  # writer name -> its paths in files
     problems: list[OutputProblem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds
 
@@ -47,6 +48,7 @@ def render_record(article: Article, journal: Journal, *, writers: tuple[str, ...
         rendered = module.render(article, journal)
         result.timings[f"render:{module.NAME}"] = time.perf_counter() - started
         result.files.update(rendered.files)
+        result.writer_files[module.NAME] = sorted(rendered.files)
         result.parts.update(rendered.parts)
     if validate:
         started = time.perf_counter()

@@ -42,6 +42,8 @@ FORMATS: dict[str, MetadataFormat] = {fmt.prefix: fmt for fmt in (OAI_DC, JATS)}
 
 # Writer part name -> metadataPrefix, and how the part becomes the format's payload.
 _PART_FOR_PREFIX = {"oai_dc": "oai_dc", "jats": "jats"}
+# The writers whose parts the store's record is made of (each writer's part is named after it).
+PARTS = frozenset(_PART_FOR_PREFIX.values())
 
 _PARSER = etree.XMLParser(
     load_dtd=False, resolve_entities=False, no_network=True, remove_blank_text=False, huge_tree=True

@@ -1,8 +1,9 @@
 """What the previous publish produced, so the next one can skip what did not change.
 
-``out/.pipeline/manifest.json`` maps each article key to the hash of everything that shaped
-its outputs, its DOI (for the corpus-wide uniqueness check without re-reading the record) and
-the files it wrote. Each article's parts (fragments for journal-level files and the OAI
+``out/.pipeline/manifest.json`` maps each article key to the hash of its seed (under its
+journal's), its DOI (for the corpus-wide uniqueness check without re-reading the record) and
+the files each writer wrote for it; it also keeps each writer's code fingerprint
+(:mod:`pipeline.fingerprint`), so a change to one writer re-renders only that writer's files. Each article's parts (fragments for journal-level files and the OAI
 store) are kept in ``out/.pipeline/parts/<journal>/<article>.json``.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from .staging import STATE_DIR
 
 MANIFEST = f"{STATE_DIR}/manifest.json"
-FORMAT = 1
+FORMAT = 2  # 2: files and fingerprints per writer
 
 
 def parts_path(journal_id: str, article_id: str) -> str:
@@ -26,17 +27,20 @@ class RecordEntry:
     hash: str
     journal: str
     doi: str | None
-    files: list[str]
+    files: dict[str, list[str]]  # writer name -> files it wrote for this record
     issue_key: str | None = None
     sets: list[list[str]] = field(default_factory=list)  # OAI-PMH [setSpec, setName] pairs
+
+    def all_files(self) -> list[str]:
+        return sorted(path for paths in self.files.values() for path in paths)
 
 
 @dataclass
 class Manifest:
-    fingerprint: str = ""
+    writers: dict[str, str] = field(default_factory=dict)  # writer name -> code fingerprint
     records: dict[str, RecordEntry] = field(default_factory=dict)
     journals: dict[str, str] = field(default_factory=dict)  # journal id -> hash of journal.yaml
-    journal_files: dict[str, list[str]] = field(default_factory=dict)
+    journal_files: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # journal -> writer -> files
 
     @classmethod
     def parse(cls, raw: bytes | None) -> "Manifest":
@@ -49,7 +53,7 @@ class Manifest:
         if data.get("format") != FORMAT:
             return cls()
         return cls(
-            fingerprint=data.get("fingerprint", ""),
+            writers=data.get("writers", {}),
             records={key: RecordEntry(**entry) for key, entry in data.get("records", {}).items()},
             journals=data.get("journals", {}),
             journal_files=data.get("journal_files", {}),
@@ -58,11 +62,12 @@ class Manifest:
     def dump(self) -> bytes:
         data = {
             "format": FORMAT,
-            "fingerprint": self.fingerprint,
+            "writers": dict(sorted(self.writers.items())),
             "journals": dict(sorted(self.journals.items())),
-            "journal_files": {k: sorted(v) for k, v in sorted(self.journal_files.items())},
+            "journal_files": {k: {w: sorted(f) for w, f in sorted(v.items())} for k, v in sorted(self.journal_files.items())},
             "records": {
-                key: {"hash": e.hash, "journal": e.journal, "doi": e.doi, "files": sorted(e.files), "issue_key": e.issue_key, "sets": e.sets}
+                key: {"hash": e.hash, "journal": e.journal, "doi": e.doi, "files": {w: sorted(f) for w, f in sorted(e.files.items())},
+                      "issue_key": e.issue_key, "sets": e.sets}
                 for key, e in sorted(self.records.items())
             },
         }

@@ -1,0 +1,183 @@
+"""Issue 14: per-writer fingerprints. A change to one writer's code re-renders only that
+writer's outputs; shared code re-renders everything."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from pipeline import fingerprint
+from pipeline import publish as publish_module
+from pipeline.publish import publish
+from pipeline.render import WRITERS, writer_modules
+
+from .test_publish import T0, T1, published_files, seeds  # noqa: F401 (fixture)
+
+PACKAGE = Path(fingerprint.__file__).resolve().parent
+
+
+@pytest.fixture()
+def package_copy(tmp_path, monkeypatch):
+    """The fingerprint module pointed at a private copy of the package, which tests edit."""
+    copy = tmp_path / "pkg" / "pipeline"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(PACKAGE.parent / "schemas", copy.parent / "schemas")
+    monkeypatch.setattr(fingerprint, "PACKAGE_DIR", copy)
+    for cached in (fingerprint._imports, fingerprint.closure, fingerprint._source_digest):
+        cached.cache_clear()
+    yield copy
+    for cached in (fingerprint._imports, fingerprint.closure, fingerprint._source_digest):
+        cached.cache_clear()
+
+
+def _changed_after(copy: Path, relative: str) -> set[str]:
+    before = fingerprint.writer_fingerprints(WRITERS)
+    path = copy / relative
+    path.write_text(path.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    fingerprint._source_digest.cache_clear()
+    after = fingerprint.writer_fingerprints(WRITERS)
+    return {name for name in WRITERS if before[name] != after[name]}
+
+
+def test_editing_a_writer_changes_only_its_fingerprint(package_copy):
+    assert _changed_after(package_copy, "writers/jats.py") == {"jats"}
+
+
+def test_editing_a_module_a_writer_imports_changes_every_importer(package_copy):
+    # biblatex and RIS build on the BibTeX writer's helpers
+    importers = {name for name in WRITERS if "pipeline.writers.bibtex" in fingerprint.closure(f"pipeline.writers.{name}")}
+    assert {"bibtex", "biblatex"} <= importers
+    assert _changed_after(package_copy, "writers/bibtex.py") == importers
+
+
+def test_editing_shared_code_changes_every_fingerprint(package_copy):
+    assert _changed_after(package_copy, "model.py") == set(WRITERS)
+    assert _changed_after(package_copy, "read/yamlsource.py") == set(WRITERS)
+    # a validator the routing table names only as a string is shared code too
+    assert _changed_after(package_copy, "check/jats.py") == set(WRITERS)
+
+
+def test_editing_the_command_line_changes_no_fingerprint(package_copy):
+    assert _changed_after(package_copy, "cli.py") == set()
+
+
+def test_a_library_version_is_part_of_the_fingerprints_of_the_writers_using_it(monkeypatch):
+    before = fingerprint.writer_fingerprints(WRITERS)
+    real = fingerprint.library_version
+    monkeypatch.setattr(fingerprint, "library_version", lambda dist: "99" if dist == "citeproc-py" else real(dist))
+    after = fingerprint.writer_fingerprints(WRITERS)
+    assert {name for name in WRITERS if before[name] != after[name]} == {"citations"}
+
+
+def test_installed_versions_agree_with_importlib_metadata():
+    import importlib.metadata
+
+    for dist in ("lxml", "PyYAML", "citeproc-py", "langcodes"):
+        assert fingerprint.library_version(dist) == importlib.metadata.version(dist)
+
+
+# --- publishing ----------------------------------------------------------------------------
+
+
+def _count_calls(monkeypatch) -> Counter:
+    calls: Counter = Counter()
+    for module in writer_modules(WRITERS):
+        for function in ("render", "render_journal"):
+            if hasattr(module, function):
+                original = getattr(module, function)
+
+                def counted(*args, _original=original, _key=(module.NAME, function), **kwargs):
+                    calls[_key] += 1
+                    return _original(*args, **kwargs)
+
+                monkeypatch.setattr(module, function, counted)
+    return calls
+
+
+def _upgrade(monkeypatch, *names: str) -> None:
+    """What a code change to these writers does to the fingerprints."""
+    real = publish_module.writer_fingerprints
+
+    def upgraded(writers):
+        return {name: value + ("-upgraded" if name in names else "") for name, value in real(writers).items()}
+
+    monkeypatch.setattr(publish_module, "writer_fingerprints", upgraded)
+
+
+def _inodes(root: Path) -> dict[str, int]:
+    return {str(p.relative_to(root)): p.stat().st_ino for p in root.rglob("*") if p.is_file()}
+
+
+def test_an_upgraded_writer_re_renders_only_its_outputs(seeds, tmp_path, monkeypatch):  # noqa: F811
+    out = tmp_path / "out"
+    publish(seeds, out, jobs=1, now=T0)
+    before_files, before_inodes = published_files(out), _inodes(out)
+    calls = _count_calls(monkeypatch)
+    _upgrade(monkeypatch, "bibtex")
+    # the new BibTeX writer writes something else, so its files must change on disk
+    from pipeline.writers import bibtex
+
+    original_render = bibtex.render
+
+    def new_render(article, journal):
+        rendered = original_render(article, journal)
+        return type(rendered)({k: v + b"% v2\n" for k, v in rendered.files.items()},
+                              {k: v + b"% v2\n" for k, v in rendered.parts.items()})
+
+    monkeypatch.setattr(bibtex, "render", new_render)
+    report = publish(seeds, out, jobs=1, now=T1)
+    articles = report.articles
+    assert articles == 3 and report.changed
+    assert calls == Counter({("bibtex", "render"): articles, ("bibtex", "render_journal"): 1})
+    after_files, after_inodes = published_files(out), _inodes(out)
+    changed = {k for k in before_files if before_files[k] != after_files.get(k)}
+    assert changed and all(k.endswith(".bib") and not k.endswith(".biblatex.bib") for k in changed)
+    assert set(after_files) == set(before_files)
+    untouched = [k for k in after_files if not k.endswith(".bib") or k.endswith(".biblatex.bib")]
+    assert untouched and all(after_inodes[k] == before_inodes[k] for k in untouched)  # not even rewritten
+    # per-article .bib files now end with the marker; the journal file is rebuilt from them
+    journal_bib = (out / "tjh" / "tjh.bib").read_bytes()
+    assert journal_bib.count(b"% v2") == articles
+    manifest = json.loads((out / ".pipeline" / "manifest.json").read_bytes())
+    assert manifest["writers"]["bibtex"].endswith("-upgraded")
+    assert sum(len(e["files"]["bibtex"]) for e in manifest["records"].values()) == articles
+
+    # the incremental result is what a cold publish with the new writer gives
+    cold = tmp_path / "cold"
+    cold.mkdir()
+    shutil.copy2(out / "oai.sqlite3", cold / "oai.sqlite3")  # same datestamps
+    publish(seeds, cold, jobs=1, now=T1, full=True)
+    assert published_files(cold) == after_files
+
+    # and nothing to do afterwards
+    calls.clear()
+    again = publish(seeds, out, jobs=1, now=T1)
+    assert not again.changed and not calls
+
+
+def test_the_store_writers_re_render_together(seeds, tmp_path, monkeypatch):  # noqa: F811
+    out = tmp_path / "out"
+    publish(seeds, out, jobs=1, now=T0)
+    store = out / "oai.sqlite3"
+    calls = _count_calls(monkeypatch)
+    _upgrade(monkeypatch, "jats")
+    report = publish(seeds, out, jobs=1, now=T1)
+    # the OAI-PMH record is made of the JATS and oai_dc parts: both run, nothing else
+    assert calls == Counter({("jats", "render"): report.articles, ("oai_dc", "render"): report.articles})
+    assert store.is_file()
+
+
+def test_a_writer_left_out_of_the_list_is_a_full_run(seeds, tmp_path):  # noqa: F811
+    out = tmp_path / "out"
+    publish(seeds, out, jobs=1, now=T0)
+    fewer = tuple(w for w in WRITERS if w != "ris")
+    publish(seeds, out, jobs=1, now=T1, writers=fewer)
+    assert not any(k.endswith(".ris") for k in published_files(out))
+    publish(seeds, out, jobs=1, now=T1)
+    assert any(k.endswith(".ris") for k in published_files(out))
+    assert os.path.isfile(out / "tjh" / "tjh.ris")
