@@ -53,3 +53,30 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> sub
         [sys.executable, "-m", "pipeline.cli", *args],
         cwd=cwd or REPO, env=full_env, capture_output=True, text=True, timeout=600,
     )
+
+
+# --- OAI-PMH stores: every store test runs on SQLite and on a real PostgreSQL -------------
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One PostgreSQL server for the session, started on first use (see postgres_server.py)."""
+    from .postgres_server import PostgresServer
+
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def oai_backend(request):
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def new_store_location(oai_backend, request, tmp_path_factory):
+    """A callable: a fresh, empty store location for the module's backend (a SQLite path,
+    or the URL of a new PostgreSQL database)."""
+    if oai_backend == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        return lambda stem="oai": server.new_database(stem)
+    return lambda stem="oai": str(tmp_path_factory.mktemp(stem) / "oai.sqlite3")

@@ -22,7 +22,7 @@ from pipeline.check.oai import check_response
 from pipeline.model import Article, Journal
 from pipeline.oai.formats import content_hash, formats_from_parts
 from pipeline.oai.sets import article_sets, journal_set, oai_identifier
-from pipeline.store.oai_store import OaiStore
+from pipeline.store.oai_store import RecordStore
 from pipeline.writers import jats, oai_dc
 
 from . import factories
@@ -79,7 +79,7 @@ def item_for(article: Article, journal: Journal, namespace: str | None = None) -
     return oai_identifier(namespace, article), specs, content_hash(specs, formats), formats
 
 
-def publish(store: OaiStore, articles: list[Article], journal: Journal, now: datetime) -> dict[str, str]:
+def publish(store: RecordStore, articles: list[Article], journal: Journal, now: datetime) -> dict[str, str]:
     """One publish: every article upserted, the rest deleted; identifier -> datestamp."""
     stamps = {}
     with store.transaction(now) as tx:
@@ -143,7 +143,7 @@ def error_code(document: etree._Element) -> str | None:
 
 
 @contextmanager
-def server_process(db: Path, page_size: int = 100, threads: int = 8) -> Iterator[str]:
+def server_process(db: Path | str, page_size: int = 100, threads: int = 8) -> Iterator[str]:
     """The endpoint as a separate process on 127.0.0.1 (a free port); yields its /oai URL."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     process = subprocess.Popen(

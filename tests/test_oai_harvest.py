@@ -17,7 +17,7 @@ from sickle import oaiexceptions
 
 from pipeline.check.oai import check_response
 from pipeline.model import Multilingual
-from pipeline.store.oai_store import OaiStore
+from pipeline.store.oai_store import open_store
 
 from . import factories
 from .oai_fixtures import at, publish, sample_articles, server_process
@@ -91,10 +91,10 @@ def scythe_harvest(client: Scythe, **arguments) -> dict[str, tuple[str, bool, tu
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """25 articles published once, served with page size 2."""
-    db = tmp_path_factory.mktemp("served") / "oai.sqlite3"
-    store = OaiStore(db)
+def served(new_store_location):
+    """25 articles published once, served with page size 2 (on each store backend)."""
+    db = new_store_location("served")
+    store = open_store(db)
     publish(store, sample_articles(25), JOURNAL, at("2024-05-01T10:00:00"))
     store.close()
     with server_process(db, page_size=2) as url:
@@ -135,9 +135,9 @@ def test_oaipmh_scythe_harvests_the_same_records_by_post(served):
     log.assert_all_valid()
 
 
-def test_incremental_harvests_follow_publishes(tmp_path):
-    db = tmp_path / "oai.sqlite3"
-    store = OaiStore(db)
+def test_incremental_harvests_follow_publishes(new_store_location):
+    db = new_store_location()
+    store = open_store(db)
     articles = sample_articles(6)
     publish(store, articles, JOURNAL, at("2024-05-01T10:00:00"))
     log = ResponseLog()
@@ -175,9 +175,9 @@ def test_incremental_harvests_follow_publishes(tmp_path):
     log.assert_all_valid()
 
 
-def test_walk_is_exactly_once_while_the_store_changes_between_pages(tmp_path):
-    db = tmp_path / "oai.sqlite3"
-    store = OaiStore(db)
+def test_walk_is_exactly_once_while_the_store_changes_between_pages(new_store_location):
+    db = new_store_location()
+    store = open_store(db)
     articles = sample_articles(10)
     publish(store, articles, JOURNAL, at("2024-05-01T10:00:00"))
     log = ResponseLog()

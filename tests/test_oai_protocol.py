@@ -1,6 +1,7 @@
 """The OAI-PMH endpoint in-process: every verb, every error code, paging and tokens, fuzzed
 requests. Every response is checked against OAI-PMH.xsd (records against oai_dc.xsd, jats
-records against the JATS DTD) by :func:`oai_get`."""
+records against the JATS DTD) by :func:`oai_get`. The store fixtures are parametrized: the
+whole module runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pipeline.check.oai import check_response
 from pipeline.model import Multilingual
 from pipeline.oai.app import make_app
 from pipeline.oai.protocol import ERROR_CODES, ListState, decode_token, encode_token
-from pipeline.store.oai_store import OaiStore
+from pipeline.store.oai_store import open_store
 
 from . import factories
 from .oai_fixtures import OAI, at, call, error_code, item_for, oai_get, publish, sample_articles
@@ -28,11 +29,11 @@ ID = "oai:journal.example.org:tjh/a{:03d}"
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory):
+def db(new_store_location):
     """Five articles published on 2024-05-01, a006 published then deleted on 2024-05-02,
     a003 changed on 2024-05-03, and one oai_dc-only item and one item without formats."""
-    path = tmp_path_factory.mktemp("oai") / "oai.sqlite3"
-    store = OaiStore(path)
+    path = new_store_location("oai")
+    store = open_store(path)
     articles = sample_articles(7)
     publish(store, articles[:5] + articles[6:], JOURNAL, at("2024-05-01T10:00:00"))
     publish(store, articles[:5], JOURNAL, at("2024-05-02T10:00:00"))
@@ -52,14 +53,14 @@ def app(db):
 
 
 @pytest.fixture(scope="module")
-def empty_app(tmp_path_factory):
-    return make_app(tmp_path_factory.mktemp("empty") / "oai.sqlite3", clock=lambda: NOW)
+def empty_app(new_store_location):
+    return make_app(new_store_location("empty"), clock=lambda: NOW)
 
 
 @pytest.fixture(scope="module")
-def setless_app(tmp_path_factory):
-    path = tmp_path_factory.mktemp("setless") / "oai.sqlite3"
-    store = OaiStore(path)
+def setless_app(new_store_location):
+    path = new_store_location("setless")
+    store = open_store(path)
     with store.transaction(at("2024-05-01T00:00:00")) as tx:
         tx.set_identity(JOURNAL.oai)
         identifier, _, digest, formats = item_for(factories.minimal_article(), JOURNAL)
@@ -319,12 +320,12 @@ def test_token_round_trip_and_secret():
     assert raised.value.code == "badResumptionToken"
 
 
-def test_keyset_paging_survives_publishes_between_pages(tmp_path):
+def test_keyset_paging_survives_publishes_between_pages(new_store_location):
     """Changing an already returned item moves it to a later datestamp. With OFFSET paging every
     following item would shift one place and one would be skipped; keyset paging plus the
     snapshot bound returns each item at most once and every unchanged item exactly once."""
-    path = tmp_path / "oai.sqlite3"
-    store = OaiStore(path)
+    path = new_store_location("keyset")
+    store = open_store(path)
     articles = sample_articles(9)
     publish(store, articles, JOURNAL, at("2024-05-01T10:00:00"))
     app = make_app(path, page_size=2, clock=lambda: NOW)

@@ -1,5 +1,6 @@
 """The OAI-PMH record store: datestamps move only with content, deletions are persistent,
-writes are transactional, and readers see a consistent snapshot while a publish writes."""
+writes are transactional, and readers see a consistent snapshot while a publish writes.
+Every test that takes ``store`` or ``new_store_location`` runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from pipeline.model import Multilingual
-from pipeline.store.oai_store import OaiStore
+from pipeline.store.oai_store import OaiStore, StoreUnavailable, open_store
 
 from . import factories
 from .oai_fixtures import at, item_for, publish, sample_articles
@@ -19,8 +20,13 @@ JOURNAL = factories.journal()
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = OaiStore(tmp_path / "out" / "oai.sqlite3")
+def location(new_store_location):
+    return new_store_location()
+
+
+@pytest.fixture
+def store(location):
+    store = open_store(location)
     yield store
     store.close()
 
@@ -110,7 +116,7 @@ def test_keep_leaves_an_item_untouched(store):
         assert tx.keep("oai:journal.example.org:tjh/a001") is None  # deleted: must be upserted
 
 
-def test_failed_publish_leaves_the_store_as_it_was(store, tmp_path):
+def test_failed_publish_leaves_the_store_as_it_was(store, location):
     articles = sample_articles(3)
     before = publish(store, articles, JOURNAL, at("2024-05-01T10:00:00"))
     with pytest.raises(RuntimeError):
@@ -121,7 +127,7 @@ def test_failed_publish_leaves_the_store_as_it_was(store, tmp_path):
             tx.upsert(identifier, specs, digest, formats)
             tx.delete_missing(set())
             raise RuntimeError("writer failed halfway")
-    reopened = OaiStore(tmp_path / "out" / "oai.sqlite3")
+    reopened = open_store(location)
     with reopened.view() as view:
         assert {identifier: view.datestamp(identifier) for identifier in view.identifiers()} == before
         assert [spec for spec, _ in view.sets()][0] == "tjh"
@@ -140,10 +146,10 @@ def test_invalid_set_spec_and_prefix_are_refused(store):
     assert store.identifiers(include_deleted=True) == []
 
 
-def test_reader_sees_the_last_commit_while_a_publish_is_open(store, tmp_path):
+def test_reader_sees_the_last_commit_while_a_publish_is_open(store, location):
     articles = sample_articles(2)
     publish(store, articles, JOURNAL, at("2024-05-01T10:00:00"))
-    reader = OaiStore(tmp_path / "out" / "oai.sqlite3")
+    reader = open_store(location)
     writing = threading.Event()
     release = threading.Event()
 
@@ -186,3 +192,86 @@ def test_list_pages_follow_datestamp_then_identifier(store):
         assert view.count("oai_dc", "tjh", None, latest) == 5  # a set includes its subsets
         assert view.count("oai_dc", "tj", None, latest) == 0  # but not a mere prefix of its name
         assert view.count("oai_dc", None, "2024-05-02T00:00:00Z", latest) == 1
+
+
+def _schema_version(location: str) -> int:
+    """Read schema_version with the database's own client, not through the store."""
+    if location.startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(location) as raw:
+            return raw.execute("SELECT version FROM schema_version").fetchone()[0]
+    with sqlite3.connect(location) as raw:
+        return raw.execute("SELECT version FROM schema_version").fetchone()[0]
+
+
+def test_schema_is_versioned_and_migrating_again_changes_nothing(store, location):
+    assert _schema_version(location) == 1
+    publish(store, sample_articles(2), JOURNAL, at("2024-05-01T10:00:00"))
+    assert store.migrate() == (1, 1)
+    assert open_store(location).identifiers() == [
+        "oai:journal.example.org:tjh/a000", "oai:journal.example.org:tjh/a001"]
+
+
+def test_a_store_from_before_schema_versions_is_upgraded_in_place(tmp_path):
+    path = tmp_path / "oai.sqlite3"
+    with sqlite3.connect(path) as raw:  # the unversioned schema earlier releases wrote
+        raw.executescript(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+            "CREATE TABLE items (identifier TEXT PRIMARY KEY, datestamp TEXT NOT NULL,"
+            " content_hash TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);"
+            "INSERT INTO meta VALUES ('token_secret', 'ab');"
+            "INSERT INTO items VALUES ('oai:x.org:j/a', '2024-01-01T00:00:00Z', 'h', 0);")
+    store = OaiStore(path)
+    assert _schema_version(str(path)) == 1
+    assert store.identifiers() == ["oai:x.org:j/a"]
+    with store.view() as view:
+        assert view.token_secret() == bytes.fromhex("ab")  # kept: old tokens stay valid
+
+
+def test_concurrent_publishes_are_serialised_and_stamped_in_order(store, location):
+    articles = sample_articles(2)
+    publish(store, articles, JOURNAL, at("2024-05-01T10:00:00"))
+    other = open_store(location)
+    first_open, release = threading.Event(), threading.Event()
+    stamps = {}
+
+    def first():
+        with store.transaction(at("2024-06-01T00:00:00")) as tx:
+            stamps["first"] = tx.datestamp
+            tx.delete_missing({"oai:journal.example.org:tjh/a000"})
+            first_open.set()
+            release.wait(timeout=30)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert first_open.wait(timeout=30)
+    threading.Timer(0.5, release.set).start()
+    # Same clock value: the second publish waits for the first and is stamped after it.
+    with other.transaction(at("2024-06-01T00:00:00")) as tx:
+        stamps["second"] = tx.datestamp
+        assert tx.delete_missing(set()) == ["oai:journal.example.org:tjh/a000"]
+    thread.join(timeout=30)
+    assert stamps == {"first": "2024-06-01T00:00:00Z", "second": "2024-06-01T00:00:01Z"}
+    other.close()
+
+
+def test_a_database_that_is_down_or_refuses_the_login_is_one_clear_line(postgres_server):
+    from .postgres_server import free_port
+
+    down = f"postgresql://postgres@127.0.0.1:{free_port()}/oai"
+    with pytest.raises(StoreUnavailable) as raised:
+        open_store(down)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert message.startswith(f"cannot use the OAI-PMH store at {down}: ")
+    assert "Connection refused" in message
+    refused = postgres_server.url(user="nobody")
+    with pytest.raises(StoreUnavailable) as raised:
+        open_store(refused)
+    assert "\n" not in str(raised.value)
+    assert 'role "nobody" does not exist' in str(raised.value)
+    secret = postgres_server.url(user="nobody").replace("nobody@", "nobody:hunter2@")
+    with pytest.raises(StoreUnavailable) as raised:
+        open_store(secret)
+    assert "hunter2" not in str(raised.value) and "nobody:***@" in str(raised.value)

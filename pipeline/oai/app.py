@@ -26,7 +26,7 @@ from lxml import etree
 from pipeline.oai import protocol
 from pipeline.oai.formats import FORMATS
 from pipeline.oai.protocol import ListState, OaiError, Request
-from pipeline.store.oai_store import OaiStore, StoreView, format_datestamp
+from pipeline.store.oai_store import StoreUnavailable, StoreView, format_datestamp, open_store
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -63,7 +63,7 @@ class OaiApp:
     ):
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
-        self.store = OaiStore(db_path)
+        self.store = open_store(db_path)  # a SQLite path or a postgresql:// URL
         self.page_size = page_size
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.token_lifetime = token_lifetime
@@ -73,6 +73,9 @@ class OaiApp:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         try:
             return self._handle(environ, start_response)
+        except StoreUnavailable as exc:  # the database went away: a harvester retries on 503
+            log.error("%s", exc)
+            return _plain(start_response, "503 Service Unavailable", "the record store is unavailable\n")
         except Exception:  # a bug must not leak a traceback to the client
             log.exception("OAI-PMH request failed")
             return _plain(start_response, "500 Internal Server Error", "internal error\n")
@@ -255,14 +258,17 @@ class OaiApp:
 
 
 def make_app(db_path: str | Path, page_size: int = 100, clock: Callable[[], datetime] | None = None) -> OaiApp:
-    """The OAI-PMH WSGI application over the store at ``db_path`` (created if missing)."""
+    """The OAI-PMH WSGI application over the store at ``db_path`` (a SQLite file, created if
+    missing, or a ``postgresql://`` URL)."""
     return OaiApp(db_path, page_size=page_size, clock=clock)
 
 
 def app_from_environment() -> OaiApp:
     """A factory for WSGI servers that take one without arguments
-    (``waitress-serve --call pipeline.oai.app:app_from_environment``): the store is
-    ``$PIPELINE_OAI_DB`` (default ``out/oai.sqlite3``), the page size ``$PIPELINE_OAI_PAGE_SIZE``."""
+    (``waitress-serve --call pipeline.oai.app:app_from_environment``, or
+    ``gunicorn -w 4 'pipeline.oai.app:app_from_environment()'``): the store is
+    ``$PIPELINE_OAI_DB`` (default ``out/oai.sqlite3``; a ``postgresql://`` URL for a store that
+    several server processes share), the page size ``$PIPELINE_OAI_PAGE_SIZE``."""
     return make_app(
         os.environ.get("PIPELINE_OAI_DB", "out/oai.sqlite3"),
         page_size=int(os.environ.get("PIPELINE_OAI_PAGE_SIZE", "100")),
@@ -380,7 +386,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
-    serve(args.db, host=args.host, port=args.port, page_size=args.page_size, threads=args.threads)
+    try:
+        serve(args.db, host=args.host, port=args.port, page_size=args.page_size, threads=args.threads)
+    except StoreUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -18,6 +18,11 @@ Why the datestamp rules look the way they do:
 
 The database runs in WAL mode so the server keeps reading while a publish writes; a publish is
 one SQLite transaction, so a failed publish leaves the store exactly as it was.
+
+The same reads and writes (:class:`StoreView`, :class:`StoreTransaction`) run on PostgreSQL
+(:mod:`pipeline.store.oai_postgres`), for a platform whose several server processes share one
+database; :func:`open_store` picks the store from a ``--db`` value (a path or a
+``postgresql://`` URL). The SQL is written once, in the subset both databases understand.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import ContextManager, Iterable, Iterator, Mapping, Protocol
 
 from pipeline.model import OaiIdentity
 
@@ -40,37 +45,76 @@ DATESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
 METADATA_PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")
 
-_SCHEMA = """
+# The schema, as numbered migrations (``schema_version`` holds the last one applied). Stores
+# written before versioning have the version-1 tables already: its IF NOT EXISTS makes
+# applying it to them a no-op. Types are spelled per database: BYTEA for BLOB in PostgreSQL,
+# and its text compares bytewise (COLLATE "C") so lists come in the order SQLite gives.
+SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
+    key {text} PRIMARY KEY,
+    value {text} NOT NULL
 );
 CREATE TABLE IF NOT EXISTS sets (
-    spec TEXT PRIMARY KEY,
-    name TEXT NOT NULL
+    spec {text} PRIMARY KEY,
+    name {text} NOT NULL
 );
 CREATE TABLE IF NOT EXISTS items (
-    identifier TEXT PRIMARY KEY,
-    datestamp TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
+    identifier {text} PRIMARY KEY,
+    datestamp {text} NOT NULL,
+    content_hash {text} NOT NULL,
     deleted INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS items_by_datestamp ON items (datestamp, identifier);
 CREATE TABLE IF NOT EXISTS item_sets (
-    identifier TEXT NOT NULL REFERENCES items (identifier) ON DELETE CASCADE,
-    set_spec TEXT NOT NULL,
+    identifier {text} NOT NULL REFERENCES items (identifier) ON DELETE CASCADE,
+    set_spec {text} NOT NULL,
     PRIMARY KEY (identifier, set_spec)
 );
 CREATE INDEX IF NOT EXISTS item_sets_by_spec ON item_sets (set_spec);
 -- xml is NULL for a deleted item: the prefix stays, so the deleted record is still
 -- disseminated (as a header with status="deleted") in the formats the item had.
 CREATE TABLE IF NOT EXISTS metadata (
-    identifier TEXT NOT NULL REFERENCES items (identifier) ON DELETE CASCADE,
-    prefix TEXT NOT NULL,
-    xml BLOB,
+    identifier {text} NOT NULL REFERENCES items (identifier) ON DELETE CASCADE,
+    prefix {text} NOT NULL,
+    xml {blob},
     PRIMARY KEY (identifier, prefix)
 );
 """
+
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, SCHEMA_V1),)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be opened (a database that is down, a login refused): one line."""
+
+
+class SchemaTooNew(StoreUnavailable):
+    """The store was migrated by a newer version of the pipeline."""
+
+
+def apply_migrations(db, blob_type: str, text_type: str = "TEXT") -> tuple[int, int]:
+    """Bring the schema to :data:`SCHEMA_VERSION` inside the caller's write transaction;
+    return (version before, version after). ``db`` has ``execute(sql, params)``."""
+    db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    before = row[0] or 0
+    if before > SCHEMA_VERSION:
+        raise SchemaTooNew(f"the OAI-PMH store has schema version {before}, newer than this pipeline's {SCHEMA_VERSION}; upgrade the pipeline")
+    for version, script in MIGRATIONS:
+        if version <= before:
+            continue
+        for statement in script.format(blob=blob_type, text=text_type).split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute("DELETE FROM schema_version")
+        db.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES ('token_secret', ?) ON CONFLICT (key) DO NOTHING",
+        (secrets.token_hex(32),),
+    )
+    return before, SCHEMA_VERSION
+
 
 _IDENTITY_KEYS = ("repository_name", "base_url", "admin_email", "namespace")
 
@@ -97,8 +141,52 @@ class ItemRow:
     xml: bytes | None  # the metadata in the requested format; None for a deleted item
 
 
-class OaiStore:
-    """The store at ``path``, created with its schema if missing.
+class RecordStore(Protocol):
+    """What the publish stage and the OAI-PMH endpoint need of a store (SQLite or PostgreSQL)."""
+
+    def transaction(self, now: datetime) -> ContextManager["StoreTransaction"]: ...
+
+    def view(self) -> ContextManager["StoreView"]: ...
+
+    def migrate(self) -> tuple[int, int]: ...
+
+    def close(self) -> None: ...
+
+    def describe(self) -> str: ...
+
+
+class _Readers:
+    """Convenience readers, each in its own snapshot (shared by both stores)."""
+
+    def datestamp(self, identifier: str) -> str | None:
+        with self.view() as view:
+            return view.datestamp(identifier)
+
+    def is_deleted(self, identifier: str) -> bool | None:
+        with self.view() as view:
+            item = view.item_state(identifier)
+            return None if item is None else item[1]
+
+    def identifiers(self, include_deleted: bool = False) -> list[str]:
+        with self.view() as view:
+            return view.identifiers(include_deleted)
+
+
+def is_database_url(location: str | Path) -> bool:
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
+def open_store(location: str | Path) -> RecordStore:
+    """The store a ``--db`` value names: a ``postgresql://`` URL, or else a SQLite file path."""
+    if is_database_url(location):
+        from .oai_postgres import PostgresStore
+
+        return PostgresStore(str(location))
+    return OaiStore(location)
+
+
+class OaiStore(_Readers):
+    """The SQLite store at ``path``, created with its schema if missing.
 
     Thread-safe: each thread gets its own connection (SQLite connections must not be shared
     across threads), so one store serves a multi-threaded WSGI server.
@@ -107,7 +195,10 @@ class OaiStore:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._local = threading.local()
-        self._create_schema(self._connection())
+        self.migrate()
+
+    def describe(self) -> str:
+        return str(self.path)
 
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
@@ -122,14 +213,14 @@ class OaiStore:
             self._local.connection = connection
         return connection
 
-    def _create_schema(self, connection: sqlite3.Connection) -> None:
-        with _immediate(connection):
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    connection.execute(statement)
-            connection.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('token_secret', ?)", (secrets.token_hex(32),)
-            )
+    def migrate(self) -> tuple[int, int]:
+        """Create or upgrade the schema; (version before, version after)."""
+        try:
+            connection = self._connection()
+            with _immediate(connection):
+                return apply_migrations(connection, "BLOB")
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"{self.path}: cannot open the OAI-PMH store: {exc}") from exc
 
     def close(self) -> None:
         """Close this thread's connection (other threads' connections close with the threads)."""
@@ -169,21 +260,6 @@ class OaiStore:
         finally:
             connection.execute("COMMIT")
 
-    # Convenience readers, each in its own snapshot.
-
-    def datestamp(self, identifier: str) -> str | None:
-        with self.view() as view:
-            return view.datestamp(identifier)
-
-    def is_deleted(self, identifier: str) -> bool | None:
-        with self.view() as view:
-            item = view.item_state(identifier)
-            return None if item is None else item[1]
-
-    def identifiers(self, include_deleted: bool = False) -> list[str]:
-        with self.view() as view:
-            return view.identifiers(include_deleted)
-
 
 @contextmanager
 def _immediate(connection: sqlite3.Connection) -> Iterator[None]:
@@ -200,8 +276,8 @@ def _immediate(connection: sqlite3.Connection) -> Iterator[None]:
 class StoreView:
     """Read access within one snapshot."""
 
-    def __init__(self, connection: sqlite3.Connection):
-        self._db = connection
+    def __init__(self, connection):
+        self._db = connection  # a sqlite3 connection, or the PostgreSQL adapter
 
     def token_secret(self) -> bytes:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'token_secret'").fetchone()
@@ -292,7 +368,7 @@ class StoreView:
             # Harvesting a set also harvests its subsets (OAI-PMH 2.0, section 3.4).
             sql += (
                 " AND EXISTS (SELECT 1 FROM item_sets s WHERE s.identifier = i.identifier"
-                " AND (s.set_spec = ? OR substr(s.set_spec, 1, ?) = ?))"
+                " AND (s.set_spec = ? OR substr(s.set_spec, 1, CAST(? AS INTEGER)) = ?))"
             )
             params += [set_spec, len(set_spec) + 1, set_spec + ":"]
         return sql, params
@@ -324,16 +400,31 @@ class StoreView:
         rows = self._db.execute(
             f"SELECT {columns}{where} ORDER BY i.datestamp, i.identifier LIMIT ?", params + [limit]
         ).fetchall()
+        sets = self._sets_of([row[0] for row in rows])
         return [
-            ItemRow(row[0], row[1], bool(row[2]), self.item_sets(row[0]), None if row[2] else row[3])
+            ItemRow(row[0], row[1], bool(row[2]), sets.get(row[0], ()), None if row[2] else row[3])
             for row in rows
         ]
+
+    def _sets_of(self, identifiers: list[str]) -> dict[str, tuple[str, ...]]:
+        """The set memberships of a page of items in one query (not one per item: a
+        round trip per record is what a networked database makes expensive)."""
+        if not identifiers:
+            return {}
+        found: dict[str, list[str]] = {}
+        marks = ", ".join("?" * len(identifiers))
+        for identifier, spec in self._db.execute(
+            f"SELECT identifier, set_spec FROM item_sets WHERE identifier IN ({marks}) ORDER BY identifier, set_spec",
+            identifiers,
+        ):
+            found.setdefault(identifier, []).append(spec)
+        return {identifier: tuple(specs) for identifier, specs in found.items()}
 
 
 class StoreTransaction:
     """The write side, valid inside :meth:`OaiStore.transaction` only."""
 
-    def __init__(self, connection: sqlite3.Connection, now: datetime):
+    def __init__(self, connection, now: datetime):
         self._db = connection
         latest = connection.execute("SELECT MAX(datestamp) FROM items").fetchone()[0]
         stamp = format_datestamp(now)
@@ -417,6 +508,15 @@ class StoreTransaction:
         if row is None or row[1]:
             return None
         return row[0]
+
+    def keep_many(self, identifiers: Iterable[str]) -> dict[str, str]:
+        """:meth:`keep` for many items at once: identifier -> datestamp of those that are live."""
+        wanted = set(identifiers)
+        return {
+            identifier: datestamp
+            for identifier, datestamp in self._db.execute("SELECT identifier, datestamp FROM items WHERE deleted = 0")
+            if identifier in wanted
+        }
 
     def delete_missing(self, present: set[str] | frozenset[str]) -> list[str]:
         """Mark every live item not in ``present`` deleted, with this transaction's datestamp.
