@@ -93,14 +93,16 @@ class _Progress:
 
 
 def cmd_publish(args) -> int:
+    from .execute import ExecutorUnavailable
     from .publish import OutputInvalid, publish
+    from .store.oai_store import StoreUnavailable
     from .validate.diagnostics import InvalidInput
 
     progress = _Progress(sys.stderr.isatty() and not os.environ.get("CI") and not args.quiet)
     try:
         report = publish(
             args.seeds, args.out, jobs=args.jobs, keep_going=args.keep_going, schemas=args.schemas,
-            db=args.db, full=args.full, progress=progress,
+            db=args.db, full=args.full, progress=progress, executor=args.executor, scheduler=args.scheduler,
             warn=lambda message: _stderr(_color("1;33", f"WARNING: {message}")),
         )
     except InvalidInput as exc:
@@ -113,6 +115,10 @@ def cmd_publish(args) -> int:
         _print_output_problems(exc.problems, args.format)
         _stderr(_color("31", f"publish failed: {exc}; {args.out} is unchanged"))
         return EXIT_INVALID
+    except (StoreUnavailable, ExecutorUnavailable) as exc:  # the environment, not the seeds
+        progress.close()
+        _stderr(_color("31", f"publish failed: {exc}; {args.out} is unchanged"))
+        return EXIT_USAGE
     progress.close()
     if report.diagnostics:
         _print_problems(report.diagnostics, args.format)
@@ -200,12 +206,38 @@ def _check_command(function_path: str):
 
 def cmd_serve(args) -> int:
     from .oai.app import serve
+    from .store.oai_store import StoreUnavailable, is_database_url
 
-    db = Path(args.db)
-    if not db.is_file():
+    db = args.db if is_database_url(args.db) else Path(args.db)
+    if isinstance(db, Path) and not db.is_file():
         _stderr(f"{db}: no OAI-PMH store here; run 'pipeline publish' first or pass --db")
         return EXIT_USAGE
-    serve(db, host=args.host, port=args.port, page_size=args.page_size)
+    try:
+        serve(db, host=args.host, port=args.port, page_size=args.page_size)
+    except StoreUnavailable as exc:
+        _stderr(f"error: {exc}")
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def cmd_db(args) -> int:
+    """Create (init) or upgrade the OAI-PMH store's schema ahead of a publish or a deploy."""
+    from .store.oai_store import SCHEMA_VERSION, StoreUnavailable, open_store
+
+    try:
+        store = open_store(args.db, migrate=False)
+        before, after = store.migrate()
+        store.close()
+    except StoreUnavailable as exc:
+        _stderr(f"error: {exc}")
+        return EXIT_USAGE
+    if before == 0:
+        what = f"created the OAI-PMH store schema, version {after}"
+    elif before < after:
+        what = f"upgraded the OAI-PMH store schema from version {before} to {after}"
+    else:
+        what = f"the OAI-PMH store schema is at version {after}, this pipeline's ({SCHEMA_VERSION}): nothing to do"
+    _stderr(f"{store.describe()}: {what}")
     return EXIT_OK
 
 
@@ -259,7 +291,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: number of CPUs)")
     p.add_argument("--keep-going", action="store_true", help="publish the valid records, report the rest, exit 1")
     p.add_argument("--schemas", help="official schema bundle directory (default: $PIPELINE_SCHEMAS, ../shared/schemas, user cache)")
-    p.add_argument("--db", help="OAI-PMH store (default: OUT/oai.sqlite3)")
+    p.add_argument("--db", help="OAI-PMH store: a SQLite file or postgresql://USER@HOST/DB (default: OUT/oai.sqlite3)")
+    p.add_argument("--executor", choices=("process", "dask"), default="process",
+                   help="where records render: worker processes here (default) or a Dask cluster")
+    p.add_argument("--scheduler", metavar="tcp://HOST:8786",
+                   help="with --executor dask: an existing Dask scheduler (default: a local cluster of --jobs workers)")
     p.add_argument("--full", action="store_true", help="re-render every record, ignoring what the last publish left")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress or summary")
     common_format(p)
@@ -289,11 +325,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(run=_check_command(target))
 
     p = sub.add_parser("serve", help="serve the OAI-PMH store at http://HOST:PORT/oai")
-    p.add_argument("--db", default="out/oai.sqlite3")
+    p.add_argument("--db", default="out/oai.sqlite3", help="a SQLite file or postgresql://USER@HOST/DB")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--page-size", type=int, default=100, help="records per page before a resumptionToken (default: 100)")
     p.set_defaults(run=cmd_serve)
+
+    p = sub.add_parser("db", help="create or upgrade the OAI-PMH store's schema (SQLite file or PostgreSQL)")
+    p.add_argument("action", choices=("init", "upgrade"))
+    p.add_argument("--db", required=True, help="a SQLite file or postgresql://USER@HOST/DB")
+    p.set_defaults(run=cmd_db)
 
     p = sub.add_parser("schemas", help="say which official schema bundle is used, or fetch one into the user cache")
     p.add_argument("action", nargs="?", choices=("show", "fetch"), default="show")

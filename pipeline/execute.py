@@ -1,6 +1,13 @@
 """Executors: where units of work run. A small interface so that another engine (Dask, for
 corpora past one machine) can run the same pure units without touching the writers.
 
+- :class:`SerialExecutor`: this process (``--jobs 1``), the reference;
+- :class:`ProcessExecutor`: worker processes on this machine (the default);
+- :class:`DaskExecutor`: the workers of a Dask cluster (``--executor dask``): an existing one
+  at ``--scheduler tcp://HOST:8786``, or a ``distributed.LocalCluster`` of ``--jobs`` worker
+  processes. A task carries the seed's path, not its bytes: workers read the seeds from the
+  same path on a shared file system (see README).
+
 Both keep results in input order (outputs must not depend on scheduling) and bound the
 work in flight, so memory does not grow with the corpus.
 """
@@ -8,6 +15,7 @@ work in flight, so memory does not grow with the corpus.
 from __future__ import annotations
 
 import collections
+import logging
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Callable, Iterable, Iterator, Protocol, TypeVar
@@ -58,6 +66,99 @@ class ProcessExecutor:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+class ExecutorUnavailable(Exception):
+    """The executor cannot start or lost its workers: one line, naming what failed."""
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+class DaskExecutor:
+    """Tasks on Dask workers through ``Client.submit``, at most ``window`` in flight.
+
+    Results are taken as they complete (so a slow record does not stall the workers) but
+    yielded in input order (outputs must not depend on scheduling); in flight plus waiting
+    never exceeds the window, so memory stays flat whatever the corpus size. A worker that
+    dies is replaced by its nanny and Dask runs its tasks again elsewhere; a task that kills
+    workers repeatedly (``distributed.scheduler.allowed-failures``) ends the run with
+    :class:`ExecutorUnavailable`. Heavy objects (schemas, DTDs, styles) live in module-level
+    caches, so each worker process builds them once and reuses them for every task.
+    """
+
+    def __init__(self, jobs: int, scheduler: str | None = None, window_per_job: int = 8, connect_timeout: float = 5):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise ExecutorUnavailable(f"--executor dask needs dask[distributed] (pip install 'pipeline[scale]'): {exc}") from exc
+        self._cluster = None
+        if scheduler:
+            try:
+                self._client = Client(scheduler, timeout=connect_timeout)
+            except (OSError, TimeoutError) as exc:
+                raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {scheduler}: {_first_line(exc)}") from exc
+            workers = self._client.scheduler_info().get("workers", {})
+            self.jobs = max(1, sum(w.get("nthreads", 1) for w in workers.values()))
+        else:
+            self._cluster = LocalCluster(
+                n_workers=jobs, processes=True, threads_per_worker=1, dashboard_address=None,
+                host="127.0.0.1", scheduler_port=0, silence_logs=logging.ERROR,
+                # No dashboard; the scheduler's small HTTP endpoint (health, metrics) still
+                # listens, on a free port of 127.0.0.1 rather than the shared default 8787.
+                scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+            )
+            self._client = Client(self._cluster)
+            self.jobs = jobs
+        self.window = max(2, self.jobs * window_per_job)
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        from distributed import as_completed
+
+        source = iter(items)
+        index_of: dict[str, int] = {}
+        finished: dict[int, R] = {}
+        submitted = 0
+        running = as_completed()
+
+        def submit_next() -> bool:
+            nonlocal submitted
+            try:
+                item = next(source)
+            except StopIteration:
+                return False
+            future = self._client.submit(fn, item, pure=False)  # pure=False: every task runs
+            index_of[future.key] = submitted
+            submitted += 1
+            running.add(future)
+            return True
+
+        while len(index_of) < self.window and submit_next():
+            pass
+        following = 0
+        for future in running:
+            index = index_of.pop(future.key)
+            try:
+                finished[index] = future.result()
+            except Exception as exc:
+                from distributed import KilledWorker
+
+                if isinstance(exc, KilledWorker):
+                    raise ExecutorUnavailable(f"Dask workers died running task {index} too often: {_first_line(exc)}") from exc
+                raise
+            finally:
+                future.release()
+            submit_next()
+            while following in finished:
+                yield finished.pop(following)
+                following += 1
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
 def default_jobs() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -65,6 +166,14 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def make_executor(jobs: int | None) -> Executor:
+EXECUTORS = ("process", "dask")
+
+
+def make_executor(jobs: int | None, kind: str = "process", scheduler: str | None = None) -> Executor:
+    """``jobs`` workers of ``kind``; one job is this process, unless a Dask scheduler is named."""
     jobs = default_jobs() if not jobs else jobs
+    if kind == "dask":
+        return DaskExecutor(jobs, scheduler)
+    if kind != "process":
+        raise ValueError(f"unknown executor {kind!r} (choose from {', '.join(EXECUTORS)})")
     return SerialExecutor() if jobs <= 1 else ProcessExecutor(jobs)

@@ -118,18 +118,25 @@ def publish(
     schemas: Path | str | None = None,
     db: Path | str | None = None,
     full: bool = False,
+    executor: str = "process",
+    scheduler: str | None = None,
     writers: tuple[str, ...] = WRITERS,
     progress: Callable[[int, int], None] | None = None,
     now: datetime | None = None,
     warn: Callable[[str], None] = lambda message: None,
 ) -> PublishReport:
     """Publish ``seeds`` into ``out``. Raises :class:`InvalidInput` or :class:`OutputInvalid`
-    (after which ``out`` and the store are untouched), or returns what was done."""
+    (after which ``out`` and the store are untouched), or returns what was done.
+
+    ``db`` is a SQLite path or a ``postgresql://`` URL. ``executor`` is ``process`` (the
+    default: worker processes on this machine, ``jobs`` of them) or ``dask`` (a Dask cluster:
+    the one at ``scheduler``, or a local one of ``jobs`` worker processes)."""
     seeds, out = Path(seeds), Path(out)
     if not seeds.is_dir():
         raise FileNotFoundError(f"seeds directory {seeds} does not exist")
     with exclusive(out):
         run = _Run(seeds, out, jobs=jobs, keep_going=keep_going, db=db, full=full, writers=writers, progress=progress, now=now)
+        run.executor_kind, run.scheduler = executor, scheduler
         try:
             bundle = schema_bundle.activate(schema_bundle.locate(schemas))
             run.report.bundle = f"{bundle.root} ({bundle.origin})"
@@ -147,7 +154,11 @@ class _Run:
         self.jobs, self.keep_going, self.full = jobs, keep_going, full
         self.writers, self.progress = writers, progress
         self.now = now or datetime.now(timezone.utc).replace(microsecond=0)
-        self.db_path = Path(db) if db else out / DEFAULT_DB_NAME
+        from .store.oai_store import is_database_url
+
+        # A postgresql:// URL stays a string; anything else is a SQLite file path.
+        self.db_path = db if is_database_url(db) else Path(db) if db else out / DEFAULT_DB_NAME
+        self.executor_kind, self.scheduler = "process", None
         self.db_in_tree = db is None
         self.report = PublishReport()
         self.diagnostics: list[Diagnostic] = []
@@ -217,7 +228,21 @@ class _Run:
 
     def nothing_to_do(self) -> bool:
         changes = self.to_process or self.removed or self.changed_journals or self.diagnostics or self.stale_writers
-        return not changes and self.out.is_dir() and self.db_path.is_file()
+        return not changes and self.out.is_dir() and self.store_holds_records()
+
+    def store_holds_records(self) -> bool:
+        """Whether the store exists and was published into (a new, empty database is filled
+        even when out/ is up to date)."""
+        if isinstance(self.db_path, Path):
+            return self.db_path.is_file()
+        from .store.oai_store import open_store
+
+        store = open_store(self.db_path)
+        try:
+            with store.view() as view:
+                return view.max_datestamp() is not None
+        finally:
+            store.close()
 
     # -- the whole run -------------------------------------------------------------------
 
@@ -233,11 +258,13 @@ class _Run:
         self.journal_writers = [m for m in writer_modules(self.writers) if hasattr(m, "render_journal")]
         # A journal-level writer reads the parts it lists in PARTS, by default the one named after it.
         self.journal_parts = frozenset(p for m in self.journal_writers for p in getattr(m, "PARTS", (m.NAME,)))
+        from .store.oai_store import open_store
+
+        # Opened before the staging tree exists: a database that is down or refuses the login
+        # fails here, with nothing to clean up.
+        store = open_store(self.db_path)
         self.staging = Staging(self.out, start_from_previous=bool(self.previous.records),
                                keep_out_of_tree=(DEFAULT_DB_NAME, f"{DEFAULT_DB_NAME}-wal", f"{DEFAULT_DB_NAME}-shm"))
-        from .store.oai_store import OaiStore
-
-        store = OaiStore(self.db_path)
         try:
             # One store transaction for the whole run: records go in as they are rendered,
             # and nothing is committed unless every output turned out valid.
@@ -283,8 +310,10 @@ class _Run:
         """Unchanged records keep their OAI datestamp; one the store does not know (a new
         ``--db``, a deleted store) is rendered again so the store gets its metadata."""
         seeds_by_key = {seed.key: seed for seed in self.seeds_found}
+        # One query for all of them, not a round trip per record (PostgreSQL is over a socket).
+        kept = self.tx.keep_many(f"oai:{self.namespace}:{key}" for key in self.current.records)
         for key in sorted(self.current.records):
-            datestamp = self.tx.keep(f"oai:{self.namespace}:{key}")
+            datestamp = kept.get(f"oai:{self.namespace}:{key}")
             if datestamp is None:
                 del self.current.records[key]
                 if key in self.refreshed:  # already queued: now with every writer
@@ -315,7 +344,8 @@ class _Run:
             for seed in self.to_process
         ]
         by_path = {seed.path: seed for seed in self.to_process}
-        executor = make_executor(self.jobs if len(tasks) > 1 else 1)
+        # One record is rendered here: starting workers (or a cluster) costs more than it.
+        executor = make_executor(self.jobs, self.executor_kind, self.scheduler) if len(tasks) > 1 else make_executor(1)
         try:
             for done, result in enumerate(executor.map(process_seed, tasks), start=1):
                 self.absorb(by_path[result.path], result)

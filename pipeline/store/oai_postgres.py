@@ -71,14 +71,15 @@ class _Connection:
 class PostgresStore(_Readers):
     """The store in the PostgreSQL database at ``url`` (``postgresql://user@host:port/db``)."""
 
-    def __init__(self, url: str, max_connections: int = 8):
+    def __init__(self, url: str, max_connections: int = 8, migrate: bool = True):
         self.url = url
         self.max_connections = max_connections
         self._pool: ConnectionPool | None = None
         self._pool_pid: int | None = None
         self._pool_lock = threading.Lock()
         self._local = threading.local()  # the write transaction this thread has open, if any
-        self.migrate()
+        if migrate:
+            self.migrate()
 
     def describe(self) -> str:
         return redact(self.url)

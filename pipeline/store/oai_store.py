@@ -176,13 +176,14 @@ def is_database_url(location: str | Path) -> bool:
     return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
 
 
-def open_store(location: str | Path) -> RecordStore:
-    """The store a ``--db`` value names: a ``postgresql://`` URL, or else a SQLite file path."""
+def open_store(location: str | Path, migrate: bool = True) -> RecordStore:
+    """The store a ``--db`` value names: a ``postgresql://`` URL, or else a SQLite file path.
+    Opening brings the schema up to date unless ``migrate`` is False (``pipeline db``)."""
     if is_database_url(location):
         from .oai_postgres import PostgresStore
 
-        return PostgresStore(str(location))
-    return OaiStore(location)
+        return PostgresStore(str(location), migrate=migrate)
+    return OaiStore(location, migrate=migrate)
 
 
 class OaiStore(_Readers):
@@ -192,10 +193,11 @@ class OaiStore(_Readers):
     across threads), so one store serves a multi-threaded WSGI server.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, migrate: bool = True):
         self.path = Path(path)
         self._local = threading.local()
-        self.migrate()
+        if migrate:
+            self.migrate()
 
     def describe(self) -> str:
         return str(self.path)
