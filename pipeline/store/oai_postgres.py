@@ -130,6 +130,14 @@ class PostgresStore(_Readers):
                 self._pool.close()
             self._pool = None
 
+    def __del__(self):
+        # Close the pool from the thread that drops the store; left to the pool's own
+        # finaliser, it may run in one of the pool's threads, which cannot join itself.
+        try:
+            self.close()
+        except Exception:
+            pass
+
     @contextmanager
     def transaction(self, now: datetime) -> Iterator[StoreTransaction]:
         """One write transaction: committed on normal exit, rolled back on an exception."""
