@@ -7,8 +7,10 @@ SEEDS  ?= seeds
 OUT    ?= out
 JOBS   ?=
 BENCH_ARTICLES ?= 2000
+SCALE_ARTICLES ?= 100000
+SCALE_JOURNALS ?= 50
 
-.PHONY: publish test validate bench serve clean distclean
+.PHONY: publish test validate bench bench-scale serve clean distclean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -28,6 +30,11 @@ validate: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench --articles $(BENCH_ARTICLES)
+
+# Issue 15: process pool vs Dask LocalCluster, PostgreSQL vs SQLite store, 50 concurrent
+# harvesters; needs Debian's postgresql binaries. Writes the bench-scale block of BENCHMARKS.md.
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.scale --articles $(SCALE_ARTICLES) --journals $(SCALE_JOURNALS)
 
 serve: $(STAMP)
 	$(BIN)/pipeline serve --db $(OUT)/oai.sqlite3

@@ -42,7 +42,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {message}", file=sys.stderr, flush=True)
 
     def write_report(results) -> None:
-        options.output.write_text(render_markdown(results), encoding="utf-8")
+        # The block `make bench-scale` writes (bench/scale.py) is kept as it is.
+        from .scale import BLOCK_START
+
+        previous = options.output.read_text(encoding="utf-8") if options.output.is_file() else ""
+        kept = previous[previous.index(BLOCK_START):] if BLOCK_START in previous else ""
+        options.output.write_text(render_markdown(results) + ("\n" + kept if kept else ""), encoding="utf-8")
 
     results = run_benchmark(options, log=log, checkpoint=write_report)
     write_report(results)

@@ -30,7 +30,7 @@ from .fingerprint import writer_fingerprints
 from .model import Journal
 from .read.corpus import ParsedJournal, discover, display_path, read_journal, repository_identity
 from .render import WRITERS, SeedResult, SeedTask, process_seed, record_hash, writer_modules
-from .store.manifest import MANIFEST, Manifest, RecordEntry, dump_parts, load_parts, parts_path
+from .store.manifest import LEGACY_MANIFEST, MANIFEST, Manifest, RecordEntry, dump_parts, load_parts, parts_path
 from .store.staging import Staging, exclusive
 from .validate.diagnostics import Diagnostic, InvalidInput
 from .validate.uniqueness import DoiRegister
@@ -171,8 +171,7 @@ class _Run:
     def scan(self) -> None:
         started = time.perf_counter()
         layout = discover(self.seeds)
-        manifest_path = self.out / MANIFEST
-        previous = Manifest.parse(manifest_path.read_bytes() if manifest_path.is_file() else None)
+        previous = Manifest.load(self.out)
         fingerprints = writer_fingerprints(self.writers)
         # Writers whose code (or shared code, or libraries) changed: only their outputs are
         # re-rendered for records that did not change. All of them, or a writer dropped from
@@ -285,7 +284,8 @@ class _Run:
                 self.build_journal_files()
                 if self.problems:
                     raise OutputInvalid(self.problems)
-                self.staging.write(MANIFEST, self.current.dump())
+                self.current.save(self.staging.path(MANIFEST), self.previous)
+                self.staging.remove(LEGACY_MANIFEST)  # replaced by the SQLite manifest
             store.close()
             if self.db_in_tree:  # the store moves with out/
                 for suffix in ("", "-wal", "-shm"):

@@ -7,6 +7,7 @@ once per worker process."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import sys
@@ -145,7 +146,8 @@ def test_a_task_that_keeps_killing_workers_is_reported_in_one_line():
     finally:
         executor.close()
     assert "\n" not in str(raised.value)
-    assert str(raised.value).startswith("Dask workers died running task 5 too often")
+    # Task 5 kills its worker; a task queued on the same worker may be the one reported.
+    assert re.match(r"Dask workers died running task \d+ too often: ", str(raised.value))
 
 
 def dtd_and_style_loads(_: int) -> tuple[int, int, int]:

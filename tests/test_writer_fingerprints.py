@@ -3,7 +3,6 @@ writer's outputs; shared code re-renders everything."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections import Counter
@@ -15,6 +14,7 @@ from pipeline import fingerprint
 from pipeline import publish as publish_module
 from pipeline.publish import publish
 from pipeline.render import WRITERS, writer_modules
+from pipeline.store.manifest import Manifest
 
 from .test_publish import T0, T1, published_files, seeds  # noqa: F401 (fixture)
 
@@ -143,9 +143,10 @@ def test_an_upgraded_writer_re_renders_only_its_outputs(seeds, tmp_path, monkeyp
     # per-article .bib files now end with the marker; the journal file is rebuilt from them
     journal_bib = (out / "tjh" / "tjh.bib").read_bytes()
     assert journal_bib.count(b"% v2") == articles
-    manifest = json.loads((out / ".pipeline" / "manifest.json").read_bytes())
-    assert manifest["writers"]["bibtex"].endswith("-upgraded")
-    assert sum(len(e["files"]["bibtex"]) for e in manifest["records"].values()) == articles
+    manifest = Manifest.load(out)
+    assert manifest.writers["bibtex"].endswith("-upgraded")
+    assert sum(len(manifest.records[key].files["bibtex"]) for key in manifest.records) == articles
+    manifest.close()
 
     # the incremental result is what a cold publish with the new writer gives
     cold = tmp_path / "cold"

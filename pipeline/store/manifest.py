@@ -1,21 +1,50 @@
 """What the previous publish produced, so the next one can skip what did not change.
 
-``out/.pipeline/manifest.json`` maps each article key to the hash of its seed (under its
+``out/.pipeline/manifest.sqlite3`` maps each article key to the hash of its seed (under its
 journal's), its DOI (for the corpus-wide uniqueness check without re-reading the record) and
 the files each writer wrote for it; it also keeps each writer's code fingerprint
 (:mod:`pipeline.fingerprint`), so a change to one writer re-renders only that writer's files. Each article's parts (fragments for journal-level files and the OAI
 store) are kept in ``out/.pipeline/parts/<journal>/<article>.json``.
+
+Why SQLite and not one JSON document: a JSON manifest is read and written whole on every
+publish, about 1 KB per article (a gigabyte at a million articles) for a change to one. In
+SQLite the previous manifest is looked up per article through its primary key (nothing is
+loaded up front), and the next one is the previous file copied with only the differences
+written (changed, added and removed articles). A manifest.json left by an earlier release is
+read once and replaced.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
 
 from .staging import STATE_DIR
 
-MANIFEST = f"{STATE_DIR}/manifest.json"
+MANIFEST = f"{STATE_DIR}/manifest.sqlite3"
+LEGACY_MANIFEST = f"{STATE_DIR}/manifest.json"
 FORMAT = 2  # 2: files and fingerprints per writer
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE journals (id TEXT PRIMARY KEY, hash TEXT NOT NULL);
+CREATE TABLE journal_files (id TEXT PRIMARY KEY, files TEXT NOT NULL);
+CREATE TABLE records (
+    key TEXT PRIMARY KEY,
+    journal TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    doi TEXT,
+    issue_key TEXT,
+    files TEXT NOT NULL,
+    sets TEXT NOT NULL
+);
+CREATE INDEX records_by_journal ON records (journal, key);
+"""
 
 
 def parts_path(journal_id: str, article_id: str) -> str:
@@ -35,6 +64,47 @@ class RecordEntry:
         return sorted(path for paths in self.files.values() for path in paths)
 
 
+class StoredRecords(Mapping):
+    """The previous publish's records, read from its manifest database on demand (by primary
+    key), not loaded whole. An entry handed out is remembered, so that saving the next
+    manifest can tell an entry carried over unchanged (the same object) from a new one."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        self._db = connection
+        self._handed_out: dict[str, RecordEntry] = {}
+
+    def __getitem__(self, key: str) -> RecordEntry:
+        entry = self._handed_out.get(key)
+        if entry is not None:
+            return entry
+        row = self._db.execute(
+            "SELECT journal, hash, doi, issue_key, files, sets FROM records WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(key)
+        entry = RecordEntry(hash=row[1], journal=row[0], doi=row[2], files=json.loads(row[4]),
+                            issue_key=row[3], sets=json.loads(row[5]))
+        self._handed_out[key] = entry
+        return entry
+
+    def __iter__(self) -> Iterator[str]:
+        return (row[0] for row in self._db.execute("SELECT key FROM records ORDER BY key").fetchall())
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+
+    def carried_over(self, key: str, entry: RecordEntry) -> bool:
+        return self._handed_out.get(key) is entry
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _row(key: str, e: RecordEntry) -> tuple:
+    files = json.dumps({w: sorted(f) for w, f in sorted(e.files.items())}, ensure_ascii=False, sort_keys=True)
+    return (key, e.journal, e.hash, e.doi, e.issue_key, files, json.dumps(e.sets, ensure_ascii=False))
+
+
 @dataclass
 class Manifest:
     writers: dict[str, str] = field(default_factory=dict)  # writer name -> code fingerprint
@@ -43,7 +113,73 @@ class Manifest:
     journal_files: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # journal -> writer -> files
 
     @classmethod
+    def load(cls, out: Path) -> "Manifest":
+        """The manifest the last publish into ``out`` left (empty if none, or unreadable:
+        a damaged manifest only costs a full re-render)."""
+        path = out / MANIFEST
+        if not path.is_file():
+            legacy = out / LEGACY_MANIFEST
+            return cls.parse(legacy.read_bytes() if legacy.is_file() else None)
+        try:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            meta = dict(db.execute("SELECT key, value FROM meta"))
+            if meta.get("format") != str(FORMAT):
+                db.close()
+                return cls()
+            return cls(
+                writers=json.loads(meta.get("writers", "{}")),
+                records=StoredRecords(db),
+                journals=dict(db.execute("SELECT id, hash FROM journals")),
+                journal_files={j: json.loads(f) for j, f in db.execute("SELECT id, files FROM journal_files")},
+            )
+        except (sqlite3.DatabaseError, ValueError):
+            return cls()
+
+    def save(self, path: Path, previous: "Manifest") -> None:
+        """Write this manifest as a database at ``path``: a copy of ``previous``'s with only
+        the differences applied when there is one, else from scratch. Written beside and
+        renamed into place, so a link to the previous file is never written through."""
+        fresh = path.with_name(path.name + ".new")
+        fresh.unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(fresh, isolation_level=None)
+        try:
+            base = previous.records if isinstance(previous.records, StoredRecords) else None
+            if base is not None:
+                base._db.backup(db)
+            else:
+                db.executescript(_SCHEMA)
+            db.execute("BEGIN")
+            db.execute("DELETE FROM meta")
+            db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
+                ("format", str(FORMAT)), ("writers", json.dumps(dict(sorted(self.writers.items())), sort_keys=True))])
+            db.execute("DELETE FROM journals")
+            db.executemany("INSERT INTO journals (id, hash) VALUES (?, ?)", sorted(self.journals.items()))
+            db.execute("DELETE FROM journal_files")
+            db.executemany("INSERT INTO journal_files (id, files) VALUES (?, ?)", [
+                (j, json.dumps({w: sorted(f) for w, f in sorted(v.items())}, sort_keys=True))
+                for j, v in sorted(self.journal_files.items())])
+            if base is not None:
+                gone = [(key,) for key in base if key not in self.records]
+                db.executemany("DELETE FROM records WHERE key = ?", gone)
+                changed = sorted(key for key, entry in self.records.items() if not base.carried_over(key, entry))
+            else:
+                changed = sorted(self.records)
+            db.executemany(
+                "INSERT OR REPLACE INTO records (key, journal, hash, doi, issue_key, files, sets) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [_row(key, self.records[key]) for key in changed])
+            db.execute("COMMIT")
+        finally:
+            db.close()
+        os.replace(fresh, path)
+
+    def close(self) -> None:
+        if isinstance(self.records, StoredRecords):
+            self.records.close()
+
+    @classmethod
     def parse(cls, raw: bytes | None) -> "Manifest":
+        """A JSON manifest (what releases before the SQLite manifest wrote)."""
         if not raw:
             return cls()
         try:
