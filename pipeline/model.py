@@ -100,7 +100,9 @@ class Person:
     affiliations: tuple[str, ...] = ()  # Affiliation ids
     corresponding: bool = False
     equal_contribution: bool = False
-    roles: tuple[str, ...] = ()  # CRediT role names, e.g. "Writing – original draft"
+    # Roles as text (CRediT terms in their canonical spelling, e.g. "Writing – original draft",
+    # or free text), or per language.
+    roles: tuple["str | Multilingual", ...] = ()
 
     @property
     def display_name(self) -> str:

@@ -139,6 +139,25 @@ def test_unknown_roles_stay_plain():
     assert role.text == "Translator" and role.get("vocab") is None
 
 
+def test_free_text_roles_are_plain_and_credit_variants_get_the_vocabulary():
+    from pipeline.check.jats import validate_jats, validate_jats_xsd
+
+    roles = ("contributed to data analysis", "Formal analysis",
+             Multilingual((("tr", "Kavramsallaştırma"), ("en", "Conceptualization"))))
+    article = factories.minimal_article(authors=(Person(family="X", roles=roles),))
+    data = jats.render(article, factories.journal()).parts["jats"]
+    assert validate_jats(data, "roles.xml") == [] and validate_jats_xsd(data, "roles.xml") == []
+    found = [(r.text, r.get(XML_LANG), r.get("vocab-term")) for r in _parse(data).findall(".//contrib/role")]
+    assert found == [
+        ("contributed to data analysis", None, None),
+        ("Formal analysis", None, "Formal Analysis"),
+        ("Kavramsallaştırma", "tr", "Conceptualization"),
+        ("Conceptualization", "en", "Conceptualization"),
+    ]
+    free = _parse(data).find(".//contrib/role")
+    assert free.attrib == {}  # no vocab attributes on free text
+
+
 def test_affiliations_with_ror_country_and_printed_text():
     meta = _rich().find("front/article-meta")
     aff1 = meta.find("aff-alternatives/aff[@id='aff1']")

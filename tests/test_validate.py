@@ -19,17 +19,20 @@ from pipeline.validate import schema as record_schema
 from .conftest import REPO, run_cli
 
 BROKEN = REPO / "tests" / "data" / "broken"
-EXPECT = re.compile(r"^# expect: (\d+):(\d+) ([^:]+): (.*)$")
+# "# expect: L:C field: text" (the message contains text) or "# expect= L:C field: message"
+# (the message verbatim); a file may open with several such lines.
+EXPECT = re.compile(r"^# expect([:=]) (\d+):(\d+) ([^:]+): (.*)$")
 
 
-def expectations() -> list[tuple[str, int, int, str, str]]:
+def expectations() -> list[tuple[str, int, int, str, str, bool]]:
     found = []
     for path in sorted(BROKEN.rglob("*.yaml")):
-        first = path.read_bytes().split(b"\n", 1)[0].decode("utf-8", "replace")
-        match = EXPECT.match(first)
-        if match:
+        for first in path.read_bytes().decode("utf-8", "replace").splitlines():
+            match = EXPECT.match(first)
+            if not match:
+                break
             rel = str(path.relative_to(REPO))
-            found.append((rel, int(match.group(1)), int(match.group(2)), match.group(3), match.group(4)))
+            found.append((rel, int(match.group(2)), int(match.group(3)), match.group(4), match.group(5), match.group(1) == "="))
     return found
 
 
@@ -42,11 +45,26 @@ def test_broken_records_all_reported_in_one_run(broken_run):
     assert broken_run.returncode == 1
     assert "Traceback" not in broken_run.stdout + broken_run.stderr
     lines = broken_run.stdout.splitlines()
-    for rel, line, column, field, text in expectations():
+    for rel, line, column, field, text, verbatim in expectations():
         wanted = f"{rel}:{line}:{column}: {field}: "
         hits = [l for l in lines if l.startswith(wanted)]
         assert hits, f"no '{wanted}...' in output:\n{broken_run.stdout}"
-        assert any(text in hit for hit in hits), (text, hits)
+        if verbatim:
+            assert wanted + text in hits, (text, hits)
+        else:
+            assert any(text in hit for hit in hits), (text, hits)
+
+
+def test_every_problem_of_a_file_is_reported_and_nothing_else(broken_run):
+    # Issue 11 item 4: one run reports every problem of every parseable file, so the files
+    # with several expectations get exactly those lines.
+    by_file: dict[str, list[str]] = {}
+    for rel, line, column, field, text, verbatim in expectations():
+        if verbatim:
+            by_file.setdefault(rel, []).append(f"{rel}:{line}:{column}: {field}: {text}")
+    lines = broken_run.stdout.splitlines()
+    for rel, wanted in by_file.items():
+        assert sorted(l for l in lines if l.startswith(rel + ":")) == sorted(wanted), rel
 
 
 def test_every_broken_file_has_a_problem_and_only_them(broken_run):
@@ -54,7 +72,7 @@ def test_every_broken_file_has_a_problem_and_only_them(broken_run):
     expected = {e[0] for e in expectations()}
     assert expected <= reported
     assert reported <= expected, reported - expected  # the valid twin of the DOI clash is clean
-    assert len(expected) >= 22
+    assert len(expected) >= 32
 
 
 def test_json_output_is_machine_readable():
@@ -189,3 +207,80 @@ def test_reading_many_records_keeps_no_memory_of_them():
     for i in range(50):
         load_yaml(f"id: r{i}\nvolume: 1.5\nopen: true\nissue: null\nyear: 2024\n".encode(), "r.yaml")
     assert not yamlsource._scalar_constructor.constructed_objects
+
+
+# --- issue 11 items 5, 6, 8: the editor's words -------------------------------------------
+
+def test_raw_control_character_is_located_in_json_too():
+    result = run_cli("validate", "tests/data/broken", "--format", "json")
+    entry = next(p for p in json.loads(result.stdout)["problems"] if p["file"].endswith("raw-control.yaml"))
+    assert (entry["line"], entry["column"], entry["field"]) == (5, 13, "title.tr")
+    assert entry["message"] == "contains the control character U+0007, which XML cannot carry; delete it"
+
+
+# Words of JSON Schema and of regexes that must never reach an editor.
+SCHEMA_WORDS = re.compile(r"is not of type|does not match|is not valid under|oneOf|anyOf|\$defs|"
+                          r"additionalProperties|propertyNames|required property|\^\[|\]\{|\\\\S|\\\\s|\(\?")
+
+
+def test_no_schema_words_in_the_broken_fixtures_messages(broken_run):
+    assert not SCHEMA_WORDS.search(broken_run.stdout), broken_run.stdout
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.fixed_dictionaries({
+    "id": st.sampled_from(["ok", "Bad ID", 3]),
+    "type": st.sampled_from(["research-article", "nonsense", 1]),
+    "language": st.sampled_from(["tr", "", "Türkçe", 5]),
+    "title": json_values,
+    "dates": st.one_of(st.just({"published": "2024-01-01"}), json_values),
+}, optional={"authors": json_values, "pages": json_values, "volume": json_values, "references": json_values,
+             "keywords": json_values, "affiliations": json_values, "doi": json_values, "url": json_values}))
+def test_no_schema_words_reach_the_editor_for_any_record(record):
+    from pipeline.read.yamlsource import YamlDocument
+
+    for diagnostic in record_schema.schema_diagnostics("article", YamlDocument("x.yaml", record)):
+        assert not SCHEMA_WORDS.search(diagnostic.message), diagnostic.message
+
+
+def _seeds_with(tmp_path, name: str, text: str) -> Path:
+    import shutil
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(REPO / "seeds", seeds)
+    (seeds / "tjh" / "articles" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return seeds
+
+
+ROLES_RECORD = """id: roles
+type: research-article
+language: tr
+title: {tr: Başlık}
+dates: {published: 2024-01-01}
+authors:
+  - family: Şahin
+    roles:
+      - contributed to data analysis
+      - formal ANALYSIS
+      - writing - review and editing
+      - {tr: Kavramsallaştırma, en: conceptualization}
+"""
+
+
+def test_free_text_and_variant_credit_roles_are_accepted_and_canonical(tmp_path):
+    from pipeline.read import load_corpus
+
+    seeds = _seeds_with(tmp_path, "roles", ROLES_RECORD)
+    result = load_corpus(seeds)
+    assert result.ok, result.diagnostics
+    article = next(a for a in result.corpus.articles if a.id == "roles")
+    roles = article.authors[0].roles
+    assert roles[:3] == ("contributed to data analysis", "Formal analysis", "Writing – review & editing")
+    assert tuple(roles[3]) == (("tr", "Kavramsallaştırma"), ("en", "Conceptualization"))
+
+
+def test_per_language_roles_only_in_declared_languages(tmp_path):
+    seeds = _seeds_with(tmp_path, "roles", ROLES_RECORD.replace("{tr: Kavramsallaştırma,", "{de: Konzeption,"))
+    result = run_cli("validate", str(seeds))
+    assert result.returncode == 1
+    assert "roles.yaml:12:10: authors[0].roles[3].de: language 'de' is not one of the journal's languages" in result.stdout, result.stdout

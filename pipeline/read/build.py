@@ -30,6 +30,7 @@ from ..model import (
     Person,
     Reference,
 )
+from .. import credit
 from . import identifiers
 from .text import clean_line, paragraphs
 
@@ -65,7 +66,15 @@ def article_languages(data: dict, journal: Journal) -> tuple[str, ...]:
     return (main,) + tuple(lang for lang in declared if lang != main)
 
 
-def person(data: dict) -> Person:
+def role(value: Any, languages: tuple[str, ...]) -> str | Multilingual:
+    """A role as text, CRediT terms in their canonical spelling; per language as a map."""
+    if isinstance(value, str):
+        return credit.canonical(clean_line(value))
+    order = _order(languages, value) if languages else list(value)
+    return Multilingual(tuple((lang, credit.canonical(clean_line(value[lang]))) for lang in order))
+
+
+def person(data: dict, languages: tuple[str, ...] = ()) -> Person:
     return Person(
         family=clean_line(data["family"]),
         given=_opt_text(data.get("given")),
@@ -75,7 +84,7 @@ def person(data: dict) -> Person:
         affiliations=tuple(data.get("affiliations", ())),
         corresponding=bool(data.get("corresponding", False)),
         equal_contribution=bool(data.get("equal-contribution", False)),
-        roles=tuple(data.get("roles", ())),
+        roles=tuple(role(value, languages) for value in data.get("roles", ())),
     )
 
 
@@ -83,12 +92,12 @@ def contributor(data: dict, languages: tuple[str, ...]) -> Contributor:
     if "collab" in data:
         return Collaboration(
             name=multilingual(data["collab"], languages),
-            members=tuple(person(m) for m in data.get("members", ())),
+            members=tuple(person(m, languages) for m in data.get("members", ())),
             affiliations=tuple(data.get("affiliations", ())),
             email=_opt_text(data.get("email")),
             corresponding=bool(data.get("corresponding", False)),
         )
-    return person(data)
+    return person(data, languages)
 
 
 def affiliation(data: dict) -> Affiliation:

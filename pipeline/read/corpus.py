@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..model import Article, Corpus, Journal, OaiIdentity
 from ..validate.diagnostics import Diagnostic
-from ..validate.schema import schema_diagnostics
+from ..validate.schema import schema_diagnostics, schema_findings, well_formed_part
 from ..validate.uniqueness import DoiRegister
 from ..validate import semantic
 from . import build, identifiers
@@ -94,7 +94,8 @@ def read_journal(journal_dir: Path, raw: bytes | None = None) -> ParsedJournal:
         return ParsedJournal(journal_dir, display, None, [exc.diagnostic])
     if not isinstance(document.data, dict):
         return ParsedJournal(journal_dir, display, None, [document.diagnostic((), "a journal record must be a mapping of fields")])
-    problems = schema_diagnostics("journal", document)
+    findings = schema_findings("journal", document)
+    problems = [diagnostic for diagnostic, _ in findings]
     data = document.data
     languages = tuple(x for x in data.get("languages", ()) if isinstance(x, str)) if isinstance(data.get("languages"), list) else ()
     parsed = ParsedJournal(
@@ -103,10 +104,12 @@ def read_journal(journal_dir: Path, raw: bytes | None = None) -> ParsedJournal:
         data.get("oai") if isinstance(data.get("oai"), dict) else None,
         document,
     )
-    if not problems:
-        parsed.diagnostics = semantic.journal_diagnostics(document, journal_dir.name, journal_dir)
-        if not parsed.diagnostics:
-            parsed.journal = build.journal(data, display)
+    # The semantic checks run on the well-formed part too: one run reports everything.
+    checked = well_formed_part(data, [bad for _, bad in findings])
+    if checked is not None:
+        parsed.diagnostics = sorted(set(problems) | set(semantic.journal_diagnostics(document, journal_dir.name, journal_dir, checked)))
+    if not parsed.diagnostics:
+        parsed.journal = build.journal(data, display)
     return parsed
 
 
@@ -132,13 +135,16 @@ def read_article(path: Path, journal: ParsedJournal, raw: bytes | None = None) -
         return ParsedArticle(path, display, None, [exc.diagnostic])
     if not isinstance(document.data, dict):
         return ParsedArticle(path, display, None, [document.diagnostic((), "an article record must be a mapping of fields")], document=document)
-    problems = schema_diagnostics("article", document)
+    findings = schema_findings("article", document)
+    problems = [diagnostic for diagnostic, _ in findings]
     doi = document.data.get("doi") if isinstance(document.data.get("doi"), str) else None
     parsed = ParsedArticle(path, display, None, problems, identifiers.canonical_doi(doi) if doi else None, document)
-    if problems:
+    # The semantic checks run on the well-formed part too: one run reports everything.
+    checked = well_formed_part(document.data, [bad for _, bad in findings])
+    if checked is None:
         return parsed
     ctx = semantic.ArticleContext(path.stem, journal.languages, journal.doi_prefix)
-    parsed.diagnostics = semantic.article_diagnostics(document, ctx)
+    parsed.diagnostics = sorted(set(problems) | set(semantic.article_diagnostics(document, ctx, checked)))
     if not parsed.diagnostics and journal.journal is not None:
         parsed.article = build.article(document.data, journal.journal, display)
     return parsed

@@ -120,13 +120,102 @@ def load_yaml(raw: bytes, path: str) -> YamlDocument:
         mark = exc.problem_mark or exc.context_mark
         pos = _mark_position(mark) if mark else Position(1, 1)
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        raise YamlError(Diagnostic(path, pos.line, pos.column, "(record)", f"YAML syntax error: {problem}")) from None
+        raise YamlError(_syntax_diagnostic(text, path, pos, problem)) from None
+    except yaml.reader.ReaderError as exc:
+        # A character YAML refuses before parsing (a raw control character): locate it.
+        pos = _offset_position(text, exc.position)
+        field = format_field(field_at(text, pos.line))
+        message = f"contains the control character U+{exc.character:04X}, which XML cannot carry; delete it" \
+            if isinstance(exc.character, int) else f"contains a character YAML cannot read ({exc.reason})"
+        raise YamlError(Diagnostic(path, pos.line, pos.column, field, message)) from None
     except yaml.YAMLError as exc:
         raise YamlError(Diagnostic(path, 1, 1, "(record)", f"YAML error: {exc}")) from None
     if node is None:
         return YamlDocument(path, {})
     data = _Builder(path).build(node, (), 0)
     return YamlDocument(path, data, node)
+
+
+def _offset_position(text: str, offset: int) -> Position:
+    before = text[:offset]
+    return Position(before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1)
+
+
+_KEY = re.compile(r"(?:-\s+)?([^\s:#'\"{\[-][^:]*?|-[^\s:][^:]*?)\s*:(?:\s|$)")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def field_at(text: str, line_number: int) -> tuple:
+    """The field path a block-style YAML line belongs to, read from the indentation (for
+    errors found before any node exists). ``()`` when it cannot be told."""
+    lines = text.split("\n")
+    path: list = []
+    limit = None  # only lines indented less than this can be parents
+    for index in range(min(line_number, len(lines)) - 1, -1, -1):
+        line = lines[index]
+        stripped = line.lstrip(" ")
+        if not stripped.strip() or stripped.startswith("#") or "\t" in line[: _indent(line) + 1]:
+            continue
+        indent = _indent(line)
+        if limit is not None and indent >= limit:
+            continue
+        match = _KEY.match(stripped)
+        if match and stripped.startswith("- ") and limit is not None and limit <= indent + 2:
+            match = None  # the key after "- " is a sibling of the line below, not its parent
+        if match:
+            path.insert(0, match.group(1).strip())
+        if stripped.startswith("- "):
+            siblings = 0
+            for earlier in range(index - 1, -1, -1):
+                other = lines[earlier]
+                if not other.strip() or other.lstrip(" ").startswith("#"):
+                    continue
+                if _indent(other) < indent:
+                    break
+                if _indent(other) == indent and other.lstrip(" ").startswith("- "):
+                    siblings += 1
+            path.insert(0, siblings)
+        limit = indent
+        if indent == 0:
+            break
+    return tuple(path)
+
+
+def _syntax_diagnostic(text: str, path: str, pos: Position, problem: str) -> Diagnostic:
+    """The parser's complaint, or what an editor did to cause it and how to fix it."""
+    lines = text.split("\n")
+    for number in range(pos.line, 0, -1):
+        line = lines[number - 1] if number <= len(lines) else ""
+        if "\t" in line[: len(line) - len(line.lstrip(" \t"))]:
+            return Diagnostic(path, number, 1, "(record)",
+                              f"YAML indents with spaces, not tabs (line {number}): replace the tab with spaces")
+        if number < pos.line - 1:
+            break
+    line = lines[pos.line - 1] if pos.line <= len(lines) else ""
+    colon = _unquoted_colon(line)
+    if colon and ("mapping values are not allowed" in problem or "flow mapping" in problem):
+        key, value = colon
+        field_path = field_at(text, pos.line)
+        what = "title" if "title" in field_path or key == "title" else "text"
+        return Diagnostic(path, pos.line, pos.column, format_field(field_path) if field_path else "(record)",
+                          f"a ': ' inside text starts a new field in YAML: put the {what} in quotes, e.g. {key}: \"{value}\"")
+    return Diagnostic(path, pos.line, pos.column, "(record)", f"YAML syntax error: {problem}")
+
+
+def _unquoted_colon(line: str) -> tuple[str, str] | None:
+    """``  tr: Anadolu: Bir İnceleme`` -> ("tr", "Anadolu: Bir İnceleme"), also inside ``{…}``."""
+    stripped = line.strip().removeprefix("- ")
+    inner = stripped
+    if "{" in stripped:
+        inner = stripped[stripped.index("{") + 1:].rstrip("}").strip()
+    key, sep, value = inner.partition(": ")
+    value = value.strip()
+    if not sep or not value or value[0] in "'\"{[|>" or ": " not in value:
+        return None
+    return key.strip(), value.rstrip("}").strip()
 
 
 class _Builder:
@@ -152,7 +241,7 @@ class _Builder:
                 value = node.value
                 bad = _XML_FORBIDDEN.search(value)
                 if bad:
-                    raise self.fail(node, path, f"contains the control character U+{ord(bad.group()):04X}, which XML cannot carry")
+                    raise self.fail(node, path, f"contains the control character U+{ord(bad.group()):04X}, which XML cannot carry; delete it")
                 return value
             if tag == _INT and node.value.isdigit():
                 return int(node.value)

