@@ -28,7 +28,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would survive otherwise
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -53,18 +53,29 @@ def _link_tree(source: Path, target: Path, skip: frozenset[str]) -> None:
                 shutil.copy2(os.path.join(dirpath, name), dest_dir / name)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def exclusive(out: Path) -> Iterator[None]:
-    """One publish into ``out`` at a time; then clean what a killed publish left behind."""
+    """One publish into ``out`` at a time; then clean what a killed publish left behind.
+
+    The lock is taken on the directory that holds ``out`` (``out`` itself is swapped by every
+    publish, so a lock inside it would not be one): no lock file is left behind."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = out.parent / f".{out.name}.lock"
-    with open(lock_path, "a+b") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    descriptor = os.open(out.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
         try:
             recover(out)
             yield
         finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)
 
 
 def recover(out: Path) -> None:
@@ -85,6 +96,9 @@ class Staging:
         self.out = out
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.root = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+        # mkdtemp makes the directory 0700, and it becomes out/: give it the mode any new
+        # directory gets (the umask's), so a web or OAI server of another user can read it.
+        os.chmod(self.root, 0o777 & ~_umask())
         self._moved_in: list[str] = []
         if start_from_previous and out.is_dir():
             _link_tree(out, self.root, frozenset(keep_out_of_tree))
