@@ -124,7 +124,7 @@ def test_user_style_output_exactly(user_style):
     text = citations.format_citation(factories.rich_article(), journal, user_style, "en-US", "text")
     assert text == (
         "Şahin, Ayşe Gül, van der Berg, Jan, Jr., Ílhan, & Osmanlı Arşivi Çalışma Grubu. 2024. "
-        "“Milli Mücadele Döneminde Türk-Sovyet İlişkileri & <Ankara>: 1920–1923”. "
+        "“Milli Mücadele Döneminde Türk-Sovyet İlişkileri & <Ankara>: 1920–1923.” "  # en-US: punctuation-in-quote
         "Türk Tarihi Dergisi, 12(1), 5–27. doi:10.5555/tjh.2024.12.1.5."
     )
 
@@ -137,7 +137,7 @@ def test_turkish_locale_terms_and_letters():
     assert apa_tr == (
         "Şahin, A. G., van der Berg, J., Jr., Ílhan, & Osmanlı Arşivi Çalışma Grubu. (2024). "
         "Milli Mücadele Döneminde Türk-Sovyet İlişkileri & <Ankara>: 1920–1923. "
-        "Türk Tarihi Dergisi, 12(1), 5-27. https://doi.org/10.5555/tjh.2024.12.1.5"
+        f"Türk Tarihi Dergisi, 12(1), 5{EN_DASH}27. https://doi.org/10.5555/tjh.2024.12.1.5"  # APA: an en dash in every language
     )
     assert apa_en.endswith(f"12(1), 5{EN_DASH}27. https://doi.org/10.5555/tjh.2024.12.1.5")
     mla_tr = citations.format_citation(article, journal, "modern-language-association", "tr-TR", "text")

