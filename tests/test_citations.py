@@ -136,7 +136,9 @@ def test_turkish_locale_terms_and_letters():
     apa_en = citations.format_citation(article, journal, "apa", "en-US", "text")
     assert apa_tr == (
         "Şahin, A. G., van der Berg, J., Jr., Ílhan, & Osmanlı Arşivi Çalışma Grubu. (2024). "
-        "Milli Mücadele Döneminde Türk-Sovyet İlişkileri & <Ankara>: 1920–1923. "
+        # APA 7 §9.38: the English title in square brackets after the original.
+        "Milli Mücadele Döneminde Türk-Sovyet İlişkileri & <Ankara>: 1920–1923 "
+        "[Turkish-Soviet Relations during the National Struggle: 1920–1923]. "
         f"Türk Tarihi Dergisi, 12(1), 5{EN_DASH}27. https://doi.org/10.5555/tjh.2024.12.1.5"  # APA: an en dash in every language
     )
     assert apa_en.endswith(f"12(1), 5{EN_DASH}27. https://doi.org/10.5555/tjh.2024.12.1.5")
@@ -144,7 +146,8 @@ def test_turkish_locale_terms_and_letters():
     assert "vd." in mla_tr and "Mart 2024" in mla_tr and "c. 12, sy. 1" in mla_tr
     isnad = citations.format_citation(article, _journal(ISNAD), ISNAD, "tr-TR", "text")
     assert isnad.startswith("Şahin, Ayşe Gül vd. “Milli Mücadele")
-    assert "Türk Tarihi Dergisi 12/1 (28 Mart 2024), 5-27." in isnad
+    # İSNAD cites the issue's date (dates.issue: 2024-03), not the day of publication.
+    assert "Türk Tarihi Dergisi 12/1 (Mart 2024), 5-27." in isnad
 
 
 def test_every_turkish_letter_survives_each_style():
@@ -161,12 +164,26 @@ def test_every_turkish_letter_survives_each_style():
             assert "Ğüşöçİı" in text, (style, locale, text)
 
 
-def test_english_article_gets_en_us_only():
+def test_english_article_in_a_turkish_journal_is_cited_in_turkish_too():
     article = factories.elocation_article()
+    assert article.language == "en" and factories.journal().languages[0] == "tr"
     assert citations.locales_for(article) == ("en-US",)
-    files = citations.render(article, _journal("apa")).files
-    assert sorted(files) == ["tjh/citations/apa/en-US/elocation.html", "tjh/citations/apa/en-US/elocation.txt"]
+    assert citations.locales_for(article, _journal("apa")) == ("en-US", "tr-TR")
+    files = citations.render(article, _journal("apa", ISNAD)).files
+    assert sorted(files) == [
+        f"tjh/citations/{style}/{locale}/elocation.{ext}"
+        for style in ("apa", "isnad-metinici") for locale in ("en-US", "tr-TR") for ext in ("html", "txt")
+    ]
     assert "Article e2024001" in files["tjh/citations/apa/en-US/elocation.txt"].decode()
+    # The Turkish İSNAD entry speaks Turkish: "vd." for et al., Turkish month names.
+    assert files["tjh/citations/isnad-metinici/tr-TR/elocation.txt"].decode().startswith("Şahin, Ayşe Gül vd. ")
+    assert files["tjh/citations/isnad-metinici/en-US/elocation.txt"].decode().startswith("Şahin, Ayşe Gül et al. ")
+    assert "(Mart 2024)" in files["tjh/citations/isnad-metinici/tr-TR/elocation.txt"].decode()
+
+
+def test_english_journal_english_article_gets_en_us_only():
+    journal = factories.journal(citation_styles=("apa",), languages=("en",))
+    assert citations.locales_for(factories.elocation_article(), journal) == ("en-US",)
 
 
 @pytest.mark.parametrize(
@@ -361,7 +378,7 @@ def test_generated_articles_format_in_both_locales(article, style):
     files = citations.render(article, journal).files
     directory = citations.style_directory(style)
     first = article.authors[0]
-    for locale in citations.locales_for(article):
+    for locale in citations.locales_for(article, journal):
         base = f"tjh/citations/{directory}/{locale}/{article.id}"
         text = files[f"{base}.txt"].decode("utf-8").rstrip("\n")
         html = files[f"{base}.html"].decode("utf-8").rstrip("\n")

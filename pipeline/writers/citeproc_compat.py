@@ -22,7 +22,11 @@ Corrections (each verified against citeproc-js, the reference CSL processor):
 3. **``punctuation-in-quote``** (``Quoted.quote``): citeproc-py reads the locale option and then
    ignores it, so en-US printed ``…Region”.`` for ``…Region.”``. Here ``quote`` marks the end
    of each quotation it writes with :data:`QUOTE_END`; :func:`finish` moves a following period
-   or comma inside the quotation mark when the locale asks for it, then removes the marks.
+   or comma inside the quotation mark when the locale asks for it, drops a period after a
+   quotation that ends in ``.?!`` (``“Why?”.``), then removes the marks. The upstream fix
+   belongs in citeproc-py's ``Quoted.quote`` / string joining (its commented-out
+   ``QuotedString`` was meant for this): punctuation joined after a quoted string must be
+   moved inside when ``punctuation-in-quote`` is true, as citeproc-js does.
 
 Memoization (pure functions of a loaded style and its locales; the style tree is never changed
 after loading): ``xpath_search``, ``get_term`` and ``calls_variable``. lxml creates element
@@ -145,12 +149,20 @@ def finish(text: str, punctuation_in_quote: bool) -> str:
     Only quotations the style wrote are touched (they carry :data:`QUOTE_END`); other marker
     characters (formatting) may stand between the quotation and the punctuation.
     """
-    if punctuation_in_quote:
-        text = _MOVABLE.sub(_move_inside, text)
+    text = _MOVABLE.sub(_move_inside if punctuation_in_quote else _keep_outside, text)
     return text.replace(QUOTE_END, "")
 
 
 _MOVABLE = re.compile(f"(.)(.){QUOTE_END}([\ue000-\ue00e]*)([.,])")
+
+
+def _keep_outside(match: re.Match) -> str:
+    before, close_quote, markers, punctuation = match.groups()
+    # “Why?”. -> “Why?” : a quotation that ends a sentence ends the entry's part too (as in
+    # citeproc-js), whichever side of the quotation mark the punctuation goes.
+    if punctuation == "." and before in ".?!":
+        return f"{before}{close_quote}{markers}"
+    return match.group(0)
 
 
 def _move_inside(match: re.Match) -> str:
