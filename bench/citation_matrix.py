@@ -1,0 +1,102 @@
+"""Byte-identity and speed of formatted citations over a style × locale × corpus matrix.
+
+    python -m bench.citation_matrix [--articles N] [--out DIR]
+
+Formats every article of the sample seeds and of a generated corpus (bench.corpus, N
+articles) in each of the sample journal's styles (seeds/tjh/journal.yaml: 7) and in tr-TR and
+en-US, twice, in two fresh processes: once with citeproc-py as released plus our corrections
+only (``PIPELINE_CITEPROC_MEMO=0``), once with the memo tables of
+``pipeline.writers.citeproc_compat``. Prints ms per citation of each and exits 1 when any
+entry (text or HTML) differs. ``--one`` runs one side and prints its JSON (what the two
+processes do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALES = ("tr-TR", "en-US")
+
+
+def _articles(articles: int, workdir: Path):
+    from bench.corpus import generate
+    from pipeline.read.corpus import load_corpus
+
+    corpora = [load_corpus(ROOT / "seeds").corpus]
+    if articles:
+        generate(workdir / "seeds", articles, seed=7)
+        corpora.append(load_corpus(workdir / "seeds").corpus)
+    sample = corpora[0].journals[0]
+    for corpus in corpora:
+        journals = {journal.id: journal for journal in corpus.journals}
+        for article in corpus.articles:
+            journal = journals[article.journal_id]
+            yield article, dataclasses.replace(journal, citation_styles=sample.citation_styles)
+
+
+def one_side(articles: int) -> dict:
+    from pipeline.writers import citations
+
+    entries: dict[str, str] = {}
+    count, seconds = 0, 0.0
+    with tempfile.TemporaryDirectory() as workdir:
+        pairs = list(_articles(articles, Path(workdir)))
+    for article, journal in pairs:
+        for style in journal.citation_styles:
+            for locale in LOCALES:
+                citations.load_style(style, locale)  # loading is not what is measured
+    for article, journal in pairs:
+        for style in journal.citation_styles:
+            item = citations.citation_item(article, journal, style)
+            for locale in LOCALES:
+                started = time.perf_counter()
+                text = citations.format_item(item, style, locale, "text")
+                html = citations.format_item(item, style, locale, "html")
+                seconds += time.perf_counter() - started
+                count += 1
+                entries[f"{article.key} {style} {locale}"] = hashlib.sha256(f"{text}\n{html}".encode()).hexdigest()
+    # text and html are each one citeproc-py render: two renders per counted citation.
+    return {"entries": entries, "citations": count, "ms_per_citation": seconds * 1000 / (2 * count)}
+
+
+def run_side(articles: int, memo: bool) -> dict:
+    env = dict(os.environ, PIPELINE_CITEPROC_MEMO="1" if memo else "0", PYTHONHASHSEED="0")
+    result = subprocess.run([sys.executable, "-m", "bench.citation_matrix", "--one", "--articles", str(articles)],
+                            cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def compare(articles: int) -> tuple[dict, dict, list[str]]:
+    plain, memo = run_side(articles, memo=False), run_side(articles, memo=True)
+    differ = sorted(k for k in plain["entries"].keys() | memo["entries"].keys() if plain["entries"].get(k) != memo["entries"].get(k))
+    return plain, memo, differ
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=100, help="generated articles besides the sample seeds (default 100)")
+    parser.add_argument("--one", action="store_true", help="run one side in this process and print its JSON")
+    args = parser.parse_args(argv)
+    if args.one:
+        json.dump(one_side(args.articles), sys.stdout)
+        return 0
+    plain, memo, differ = compare(args.articles)
+    print(f"{plain['citations']} citations (articles x styles x locales)")
+    print(f"citeproc-py + corrections: {plain['ms_per_citation']:.2f} ms per citation")
+    print(f"with memo tables:          {memo['ms_per_citation']:.2f} ms per citation")
+    print("byte-identical" if not differ else f"{len(differ)} entries differ, e.g. {differ[:3]}")
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
