@@ -30,6 +30,7 @@ from .fingerprint import writer_fingerprints
 from .model import Journal
 from .read.corpus import ParsedJournal, discover, display_path, read_journal, repository_identity
 from .render import WRITERS, SeedResult, SeedTask, process_seed, record_hash, writer_modules
+from .store.citation_cache import default_cache as default_citation_cache
 from .store.manifest import LEGACY_MANIFEST, MANIFEST, Manifest, RecordEntry, dump_parts, load_parts, parts_path
 from .store.staging import Staging, exclusive
 from .validate.diagnostics import Diagnostic, InvalidInput
@@ -337,10 +338,11 @@ class _Run:
         return thread
 
     def render_changed(self) -> None:
+        citation_cache = default_citation_cache() if "citations" in self.writers else None
         tasks = [
             SeedTask(seed.path, seed.journal, seed.journal_hash, self.namespace,
                      self.stale_writers if seed.key in self.refreshed else self.writers,
-                     self.report.validation, self.journal_parts)
+                     self.report.validation, self.journal_parts, citation_cache=citation_cache)
             for seed in self.to_process
         ]
         by_path = {seed.path: seed for seed in self.to_process}

