@@ -120,10 +120,17 @@ def cmd_publish(args) -> int:
         _stderr(_color("31", f"publish failed: {exc}; {args.out} is unchanged"))
         return EXIT_USAGE
     progress.close()
-    if report.diagnostics:
+    if args.format == "json":
+        from .validate.diagnostics import render_json
+
+        document = json.loads(render_json(report.diagnostics))
+        document["left_out"] = report.left_out
+        document["warnings"] = report.warnings
+        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    elif report.diagnostics:
         _print_problems(report.diagnostics, args.format)
-    elif args.format == "json":
-        _print_problems([], args.format)
+    for line in report.left_out if args.format == "text" else ():
+        _stderr(_color("33", line))  # what a deposit format left out: never silent, even with -q
     if not args.quiet:
         what = (
             f"{report.articles} article(s): {report.rendered} rendered, {report.unchanged} unchanged, "

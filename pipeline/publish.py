@@ -26,6 +26,7 @@ from .check import OutputProblem
 from .check import bundle as schema_bundle
 from .check.outputs import check_file, warm_up
 from .execute import make_executor
+from .left_out import left_out_lines, removed_doi_warning
 from .fingerprint import writer_fingerprints
 from .model import Journal
 from .read.corpus import ParsedJournal, discover, display_path, read_journal, repository_identity
@@ -60,6 +61,8 @@ class PublishReport:
     bundle: str | None = None
     skipped: list[str] = field(default_factory=list)  # invalid records left out (--keep-going)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # per format and journal (left_out.py)
+    warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds (summed over workers)
 
     def add_time(self, stage: str, seconds: float) -> None:
@@ -144,7 +147,10 @@ def publish(
         except schema_bundle.BundleNotFound as exc:
             run.report.validation = False
             warn(f"OUTPUT VALIDATION IS OFF: {exc}")
-        return run.execute()
+        report = run.execute()
+        for message in report.warnings:
+            warn(message)
+        return report
 
 
 class _Run:
@@ -300,6 +306,10 @@ class _Run:
         report.articles = len(self.current.records)
         report.unchanged = report.articles - report.rendered
         report.removed = len(self.removed)
+        report.warnings.extend(
+            removed_doi_warning(key, self.previous.records[key].doi)
+            for key in self.removed if self.previous.records[key].doi
+        )
         report.diagnostics = sorted(set(self.diagnostics))
         report.changed = True
         report.add_time("total", time.perf_counter() - started)
@@ -457,6 +467,9 @@ class _Run:
             started = time.perf_counter()
             files = module.render_journal(journal, entries)
             self.report.add_time(f"render_journal:{module.NAME}", time.perf_counter() - started)
+            if module.NAME in ("crossref", "doaj"):
+                dois = {key.split("/", 1)[1]: self.current.records[key].doi for key in keys}
+                self.report.left_out.extend(left_out_lines(module.NAME, module.PART, journal, entries, dois))
             del entries
             for relative, data in sorted(files.items()):
                 produced.add(relative)
