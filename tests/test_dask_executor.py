@@ -6,7 +6,10 @@ once per worker process."""
 
 from __future__ import annotations
 
+from contextlib import closing
+
 import os
+import sqlite3
 import re
 import shutil
 import signal
@@ -40,9 +43,7 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def store_rows(db: Path) -> list[tuple]:
-    import sqlite3
-
-    with sqlite3.connect(db) as raw:
+    with closing(sqlite3.connect(db)) as raw:  # closed at once: no -wal/-shm left behind
         items = raw.execute("SELECT identifier, datestamp, content_hash, deleted FROM items ORDER BY identifier").fetchall()
         metadata = raw.execute("SELECT identifier, prefix, xml FROM metadata ORDER BY identifier, prefix").fetchall()
         sets = raw.execute("SELECT * FROM item_sets ORDER BY 1, 2").fetchall()
@@ -196,4 +197,29 @@ def test_an_unreachable_scheduler_fails_fast_naming_it_and_out_is_untouched(tmp_
     assert "Traceback" not in result.stderr
     assert elapsed < 30
     assert tree(out) == before
+    assert not list(tmp_path.glob(".out.staging-*"))
+
+
+def test_a_publish_whose_workers_keep_dying_fails_cleanly_with_out_untouched(corpus, serial_corpus_out, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(serial_corpus_out, out)
+    seeds = shutil.copytree(corpus, tmp_path / "seeds")
+    for article in seeds.glob("*/articles/*.yaml"):
+        article.write_bytes(article.read_bytes() + b"\n")  # new bytes: every record renders again
+    before = tree(out), store_rows(out / "oai.sqlite3")
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
+                          host="127.0.0.1", scheduler_port=0,
+                          scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"}) as strict:
+            with Client(strict) as client:
+                victim = sorted(client.run(os.getpid).values())[0]
+
+            def progress(done, total):
+                if done == 30:
+                    os.kill(victim, signal.SIGKILL)
+
+            with pytest.raises(ExecutorUnavailable, match=r"^Dask workers died running task \d+ too often"):
+                publish(seeds, out, jobs=2, executor="dask", scheduler=strict.scheduler_address, now=T0,
+                        progress=progress)
+    assert (tree(out), store_rows(out / "oai.sqlite3")) == before
     assert not list(tmp_path.glob(".out.staging-*"))

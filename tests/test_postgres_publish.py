@@ -5,6 +5,8 @@ that 2 gunicorn workers serve from one database."""
 
 from __future__ import annotations
 
+from contextlib import closing
+
 import os
 import sqlite3
 import subprocess
@@ -33,7 +35,7 @@ def tree(root: Path) -> dict[str, bytes]:
 
 
 def sqlite_items(db: Path) -> list[tuple]:
-    with sqlite3.connect(db) as raw:
+    with closing(sqlite3.connect(db)) as raw:  # closed at once: no -wal/-shm left behind
         return (raw.execute("SELECT identifier, datestamp, content_hash, deleted FROM items ORDER BY identifier").fetchall()
                 + raw.execute("SELECT identifier, prefix, xml FROM metadata ORDER BY identifier, prefix").fetchall()
                 + raw.execute("SELECT spec, name FROM sets ORDER BY spec").fetchall())

@@ -1,0 +1,70 @@
+"""A publish killed (SIGKILL) at several points leaves out/ and the OAI-PMH store (SQLite and
+PostgreSQL) exactly as they were, and the next publish completes (issue 15, bad conditions)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+from .test_dask_executor import generate, tree
+from .test_postgres_publish import postgres_items, sqlite_items
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """80 generated records: long enough a publish to be killed at several points."""
+    root = tmp_path_factory.mktemp("corpus80") / "seeds"
+    generate(root, 80)
+    return root
+
+
+def _publish_argv(seeds: Path, out: Path, db: str | None) -> list[str]:
+    argv = [sys.executable, "-m", "pipeline.cli", "publish", str(seeds), "-o", str(out), "--jobs", "1", "-q"]
+    return argv + (["--db", db] if db else [])
+
+
+def _store(out: Path, db: str | None) -> list[tuple]:
+    return postgres_items(db) if db else sqlite_items(out / "oai.sqlite3")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_publish_killed_at_several_points_leaves_both_stores_consistent(backend, corpus, request, tmp_path):
+    db = request.getfixturevalue("postgres_server").new_database("killed") if backend == "postgresql" else None
+    out = tmp_path / "out"
+    env = dict(os.environ, CI="1")
+    subprocess.run(_publish_argv(corpus, out, db), check=True, cwd=REPO, env=env, timeout=600)
+    seeds = shutil.copytree(corpus, tmp_path / "seeds")
+    for article in seeds.glob("*/articles/*.yaml"):
+        article.write_bytes(article.read_bytes() + b"\n")  # every record renders again
+    before = tree(out), _store(out, db)
+
+    # How long a full re-publish takes here, measured on a copy, to place the kills inside it.
+    reference = tmp_path / "reference"
+    shutil.copytree(out, reference)
+    started = time.monotonic()
+    subprocess.run(_publish_argv(seeds, reference, None if db is None else request.getfixturevalue(
+        "postgres_server").new_database("reference")), check=True, cwd=REPO, env=env, timeout=600)
+    duration = time.monotonic() - started
+
+    for fraction in (0.15, 0.45, 0.75):
+        process = subprocess.Popen(_publish_argv(seeds, out, db), cwd=REPO, env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(duration * fraction)
+        assert process.poll() is None, f"the publish ended before the kill at {fraction:.0%}"
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        assert (tree(out), _store(out, db)) == before, f"changed by a publish killed at {fraction:.0%}"
+
+    done = subprocess.run(_publish_argv(seeds, out, db), cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert not list(tmp_path.glob(".out.staging-*")) and not list(tmp_path.glob(".out.old-*"))
+    assert tree(out) != before[0]
+    assert len(_store(out, db)) == len(before[1])
