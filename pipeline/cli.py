@@ -164,6 +164,13 @@ def cmd_import_text(args) -> int:
     return EXIT_OK
 
 
+def cmd_import(args) -> int:
+    """``pipeline import jats|ojs|crossref SOURCE... -o SEEDS``: all records or none."""
+    from .importer.run import run_import
+
+    return run_import(args.source_kind, args.files, Path(args.out), force=args.force, fmt=args.format)
+
+
 def cmd_cite(args) -> int:
     from .read import load_corpus
     from .writers.citations import format_citation
@@ -361,6 +368,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-text", help="turn a plain-text abstract (as editors receive it) into a YAML draft")
     p.add_argument("file")
     p.set_defaults(run=cmd_import_text)
+
+    p = sub.add_parser("import", help="import articles from JATS, OJS Native XML or Crossref work records into SEEDS")
+    kinds = p.add_subparsers(dest="source_kind", required=True, metavar="SOURCE")
+    for kind, files_help, what in (
+        ("jats", "FILE|DIR", "JATS article XML files (directories are searched for .xml/.nxml)"),
+        ("ojs", "FILE.xml", "an OJS 3.x Native XML export (<issues> or <issue>)"),
+        ("crossref", "FILE.json", "Crossref REST API work records (work or work-list)"),
+    ):
+        k = kinds.add_parser(kind, help=what)
+        k.add_argument("files", nargs="+", metavar=files_help)
+        k.add_argument("-o", "--out", required=True, metavar="SEEDS", help="seeds directory to write records into")
+        k.add_argument("--force", action="store_true", help="replace records that already exist (the old files are listed)")
+        common_format(k)
+        k.set_defaults(run=cmd_import)
+    text_alias = kinds.add_parser("text", help="the same as import-text")
+    text_alias.add_argument("file")
+    text_alias.set_defaults(run=cmd_import_text)
 
     p = sub.add_parser("cite", help="print one formatted citation")
     p.add_argument("article", metavar="JOURNAL/ARTICLE")
