@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 from lxml import etree
 
 from pipeline.importer.source import (
+    SLUG,
+    SLUG_MAX,
     TODO,
     DropReport,
     ImportedRecord,
@@ -94,7 +97,7 @@ class _Reader:
     def find(self, parent, path: str):
         return None if parent is None else parent.find(path)
 
-    def text(self, element, skip: tuple[str, ...] = ("xref", "fn")) -> str | None:
+    def text(self, element, skip: tuple[str, ...] = ("xref", "fn"), read_elsewhere: tuple[str, ...] = ()) -> str | None:
         """The element's text as plain text; footnote markers inside it left out."""
         if element is None:
             return None
@@ -105,7 +108,9 @@ class _Reader:
             if node.text:
                 parts.append(node.text)
             for child in node:
-                if localname(child) in skip:
+                if localname(child) in read_elsewhere:
+                    pass
+                elif localname(child) in skip:
                     self.report.drop(f"{localname(child)} inside {localname(element)}")
                 else:
                     walk(child)
@@ -219,7 +224,7 @@ class _Reader:
                 ids.setdefault("publisher-id", value)
             else:
                 self.report.drop(f"article-id ({kind})")
-        article_id = slug(stem) if slug(stem) == stem else None
+        article_id = stem if SLUG.match(stem) and len(stem) <= SLUG_MAX else None
         article_id = article_id or slug(doi.split("/", 1)[1] if doi and "/" in doi else None) or slug(ids.get("publisher-id")) or slug(stem)
         if article_id is None:
             raise SourceError(self.display, meta.sourceline or 1, "cannot derive an article id from the file name, DOI or publisher id")
@@ -487,7 +492,7 @@ class _Reader:
         holders = [c for c in collab_el if localname(c) == "collab"] if localname(collab_el) == "collab-alternatives" else [collab_el]
         for holder in holders:
             self.use(holder, subtree=False)
-            name = self.text(holder, skip=("xref", "fn", "contrib-group", "address", "email", "institution-wrap"))
+            name = self.text(holder, skip=("xref", "fn", "address", "email", "institution-wrap"), read_elsewhere=("contrib-group",))
             lang = self.lang(holder, self.main)
             if name and lang not in names:
                 names[self.seen(lang)] = name
@@ -525,7 +530,6 @@ class _Reader:
                 if kind == "author":
                     authors.append(value)
                 elif "editor" in kind:
-                    value.pop("corresponding", None)
                     editors.append(value)
                 else:
                     self.report.drop(f"contrib ({kind})")
@@ -614,14 +618,17 @@ class _Reader:
                 else:
                     self.report.drop("country name without ISO code")
             elif name == "addr-line":
-                parts = [p for p in child if localname(p) == "named-content"]
+                parts = [p for p in child if localname(p) in ("named-content", "city", "state", "country")]
                 if parts:
                     structured = True
                     self.use(child, subtree=False)
                     for part in parts:
-                        kind = part.get("content-type")
-                        if kind in ("city", "state"):
+                        kind = part.get("content-type") if localname(part) == "named-content" else localname(part)
+                        if kind in ("city", "state") and kind not in record:
                             record[kind] = self.text(part)
+                        elif kind == "country" and re.fullmatch(r"[A-Za-z]{2}", part.get("country") or ""):
+                            self.use(part)
+                            record["country"] = part.get("country").upper()
                         else:
                             self.use(part)
                             self.report.drop(f"addr-line part ({kind})")
@@ -758,7 +765,7 @@ class _Reader:
         for child in element:
             name = localname(child)
             if name == "p":
-                if child.find("ext-link[@ext-link-type='doi']") is not None and len(child) == 1 and not (child.text or "").strip():
+                if child.find("ext-link[@ext-link-type='doi']") is not None:  # eLife: the abstract's own DOI
                     self.use(child)
                     self.report.drop("abstract DOI paragraph")
                     continue
@@ -1170,7 +1177,8 @@ class _Reader:
             elif name == "pub-id":
                 kind = child.get("pub-id-type")
                 value = self.text(child)
-                match = _DOI.search(value or "") if kind == "doi" else None
+                # DOIs pasted as URLs are sometimes percent-encoded (10.1186%2Fs12889-...).
+                match = _DOI.search(unquote(value or "")) if kind == "doi" else None
                 if match:
                     parts.setdefault("doi", match.group(1))
                 elif kind == "pmid" and value and re.fullmatch(r"\d{1,9}", value):
