@@ -311,6 +311,8 @@ def _document_options(parser: argparse.ArgumentParser, examples: dict[str, str])
                     default = str(option.default)
                 if default is not None:
                     option.help = f"{text} (default: {default})".strip()
+            if sub._subparsers is not None and sub is not parser:
+                _document_options(sub, {})  # nested subcommands (import jats|ojs|crossref)
             if name in examples and not (sub.epilog or "").startswith("example"):
                 sub.epilog = "\n\n".join(filter(None, [sub.epilog, f"example: {examples[name]}"]))
 
@@ -327,6 +329,7 @@ EXAMPLES = {
     "db": "pipeline db init --db out/oai.sqlite3",
     "schemas": "pipeline schemas fetch",
     "new": "pipeline new journal tjh; pipeline new article tjh/inebolu-limani",
+    "import": "pipeline import jats ../shared/real-jats -o seeds",
     "styles": "pipeline styles chicago",
 }
 
