@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from .. import deposit as rules
 from ..model import Article, Collaboration, Journal, PartialDate, Person
-from ..writers import crossref as crossref_writer
-from ..writers import doaj as doaj_writer
 
 Target = Literal["crossref", "doaj"]
 Problem = tuple[str, str]  # (field path, message)
@@ -74,8 +73,8 @@ def _crossref_article(article: Article, journal: Journal) -> list[Problem]:
     problems += _date_problems("dates.published", article.dates.published)
     problems += _date_problems("dates.accepted", article.dates.accepted)
     problems += _date_problems("dates.issue", article.dates.issue)
-    if len(article.title) - 1 > crossref_writer.MAX_TITLES:
-        problems.append(("title", f"Crossref takes at most {crossref_writer.MAX_TITLES} translated titles"))
+    if len(article.title) - 1 > rules.CROSSREF_MAX_TITLES:
+        problems.append(("title", f"Crossref takes at most {rules.CROSSREF_MAX_TITLES} translated titles"))
     for index, author in enumerate(article.authors):
         if isinstance(author, Collaboration) and _too_long(author.display_name, 511):
             problems.append((f"authors[{index}].name", "Crossref takes organization names of at most 511 characters"))
@@ -86,7 +85,7 @@ def _doaj_article(article: Article, journal: Journal) -> list[Problem]:
     problems: list[Problem] = []
     if not article.url:
         problems.append(("url", "no URL: DOAJ requires a link to the full text (fullTextUrl)"))
-    elif not doaj_writer.full_text_url_fits(article.url):
+    elif not rules.doaj_full_text_url_fits(article.url):
         problems.append(("url", f"DOAJ does not accept {article.url!r} as fullTextUrl (it wants http(s)://host.tld/... or an IP address)"))
     if not (journal.issn_print or journal.issn_electronic):
         problems.append(("journal.issn", "DOAJ matches uploaded articles to the journal by ISSN; give issn.print or issn.electronic"))
@@ -120,21 +119,21 @@ def deposit_notices(article: Article, journal: Journal, target: Target) -> list[
     notices: list[Problem] = []
     if target == "crossref":
         for index, author in enumerate(article.authors):
-            if isinstance(author, Person) and not crossref_writer.person_name_fits(author):
+            if isinstance(author, Person) and not rules.crossref_person_name_fits(author):
                 notices.append((
                     f"authors[{index}]",
                     f"Crossref's person-name rules (no digits on both sides of a space, no '?', at most 60 "
                     f"characters, suffix at most 10) refuse {author.display_name!r}: it is deposited as an organization name",
                 ))
         for lang in _languages(article):
-            if crossref_writer.language_code(lang) is None:
+            if rules.crossref_language_code(lang) is None:
                 notices.append(("languages", f"Crossref has no ISO 639-1 code for {lang!r}: its texts go without a language attribute"))
         for index, reference in enumerate(article.references):
             if not (reference.doi or reference.structured or reference.text):
                 notices.append((f"references[{index}]", "no DOI, no structured fields and no text: left out of the citation list"))
     elif target == "doaj":
         for lang in _languages(article):
-            if doaj_writer.language_code(lang) is None:
+            if rules.doaj_language_code(lang) is None:
                 notices.append(("languages", f"DOAJ's ISO 639-2/B list has no code for {lang!r}: its texts go without a language attribute"))
     else:
         raise ValueError(f"unknown deposit target {target!r}; expected one of {', '.join(TARGETS)}")

@@ -26,24 +26,21 @@ Choices the schema leaves open, and why:
 from __future__ import annotations
 
 import hashlib
-import re
-from collections import defaultdict
 from typing import Iterable, Mapping
 
-import langcodes
 from lxml import etree
 
-from ..check import crossref as crossref_schema
+from .. import deposit
 from ..model import Abstract, Article, Collaboration, Funding, Journal, PartialDate, Person, Reference
 from . import JournalEntry, Rendered
+from .shared import AHEAD_OF_PRINT, batch_name, group_by_issue  # noqa: F401 (batch_name: callers)
 
 NAME = "crossref"
 PART = "crossref"
 ISSUE_PART = "crossref-issue"
 PARTS = (PART, ISSUE_PART)  # what render_journal reads
-AHEAD_OF_PRINT = "ahead-of-print"
 
-CROSSREF_NS = crossref_schema.NAMESPACE
+CROSSREF_NS = "http://www.crossref.org/schema/5.3.1"
 JATS_NS = "http://www.ncbi.nlm.nih.gov/JATS1"
 FUNDREF_NS = "http://www.crossref.org/fundref.xsd"
 ACCESS_NS = "http://www.crossref.org/AccessIndicators.xsd"
@@ -51,11 +48,8 @@ XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 NSMAP = {None: CROSSREF_NS, "jats": JATS_NS, "fr": FUNDREF_NS, "ai": ACCESS_NS}
 SCHEMA_LOCATION = f"{CROSSREF_NS} https://www.crossref.org/schemas/crossref5.3.1.xsd"
-MAX_TITLES = 20  # journal_article/titles maxOccurs
+MAX_TITLES = deposit.CROSSREF_MAX_TITLES
 
-# surname/given_name: xsd pattern "[^\d\?]*[^\?\s]+[^\d]*" (\s is the four XML blanks).
-_PERSON_NAME = re.compile(r"[^\d?]*[^?\x20\t\n\r]+[^\d]*")
-_XML_BLANKS = re.compile(r"[\x20\t\n\r]+")
 
 
 def _cr(tag: str) -> str:
@@ -73,33 +67,9 @@ def _fits(text: str | None, max_length: int, min_length: int = 1) -> bool:
     return text is not None and min_length <= len(text) <= max_length
 
 
-def _collapsed(text: str) -> str:
-    return _XML_BLANKS.sub(" ", text).strip(" ")
-
-
-def person_name_fits(person: Person) -> bool:
-    """Whether Crossref's ``person_name`` accepts this name as it is."""
-
-    def part_fits(text: str | None) -> bool:
-        text = _collapsed(text or "")
-        return _fits(text, 60) and _PERSON_NAME.fullmatch(text) is not None
-
-    return (
-        part_fits(person.family)
-        and (person.given is None or part_fits(person.given))
-        and (person.suffix is None or _fits(person.suffix, 10))
-    )
-
-
-def language_code(tag: str) -> str | None:
-    """The ISO 639-1 code Crossref's ``language`` attributes take for a BCP 47 tag, if any.
-
-    langcodes normalizes the tag first (``iw`` -> ``he``, ``zh-Hant`` -> ``zh``)."""
-    try:
-        primary = langcodes.Language.get(tag).language
-    except (LookupError, ValueError):
-        return None
-    return primary if primary in crossref_schema.language_codes() else None
+# The rules pipeline.validate.deposit shares live in pipeline.deposit; these names stay for callers.
+person_name_fits = deposit.crossref_person_name_fits
+language_code = deposit.crossref_language_code
 
 
 def _with_language(attrib: dict[str, str], tag: str) -> dict[str, str]:
@@ -317,27 +287,10 @@ def render(article: Article, journal: Journal) -> Rendered:
 # ---------------------------------------------------------------------------- journal
 
 
-def batch_name(issue_key: str | None) -> str:
-    """The file stem of an issue's batch: the issue key, made safe as one path segment."""
-    if issue_key is None:
-        return AHEAD_OF_PRINT
-    stem = re.sub(r"[^\w.-]+", "_", issue_key).strip(".")
-    return stem or "_"
-
-
 def batch_timestamp(datestamps: Iterable[str]) -> str:
     """``2024-05-02T10:11:12Z`` -> ``20240502101112``: the latest datestamp, as digits."""
     digits = max("".join(ch for ch in stamp if ch.isdigit()).ljust(14, "0")[:14] for stamp in datestamps)
     return digits
-
-
-def group_by_issue(entries: Iterable[JournalEntry], part: str) -> dict[str, list[JournalEntry]]:
-    """The entries that have ``part``, by batch name, each batch in article-id order."""
-    batches: dict[str, list[JournalEntry]] = defaultdict(list)
-    for entry in entries:
-        if part in entry.parts:
-            batches[batch_name(entry.issue_key)].append(entry)
-    return {name: sorted(batch, key=lambda e: e.article_id) for name, batch in sorted(batches.items())}
 
 
 def _page_order(element: etree._Element, article_id: str) -> tuple:

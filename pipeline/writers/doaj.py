@@ -22,35 +22,24 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-import langcodes
 from lxml import etree
 
-from ..check import doaj as doaj_schema
+from .. import deposit
 from ..model import Affiliation, Article, Collaboration, Journal
 from . import JournalEntry, Rendered
 # The same per-issue batches, named the same way, as the Crossref deposits.
-from .crossref import group_by_issue
+from .shared import group_by_issue
 
 NAME = "doaj"
 PART = "doaj"
 
-# fullUrl in doajArticles.xsd; [^\W\d_] stands for \p{L} (Python's re has no \p{..}).
-_FULL_URL = re.compile(r"https?://(?:[^/:]+\.[^\W\d_]{2,10}|(?:[0-9]{1,3}\.){3}[0-9]{1,3})(?::[0-9]+)?.*")
 _ORCID = re.compile(r"https://orcid\.org/[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]")
 _ISSN = re.compile(r"[0-9]{4}-?[0-9]{3}[0-9xX]")
 
 
-def language_code(tag: str) -> str | None:
-    """The ISO 639-2/B code DOAJ accepts for a BCP 47 tag, or None."""
-    try:
-        code = langcodes.Language.get(tag).to_alpha3(variant="B")
-    except (LookupError, ValueError):
-        return None
-    return code if code in doaj_schema.language_codes() else None
-
-
-def full_text_url_fits(url: str | None) -> bool:
-    return url is not None and _FULL_URL.fullmatch(url) is not None
+# The rules pipeline.validate.deposit shares live in pipeline.deposit; these names stay for callers.
+language_code = deposit.doaj_language_code
+full_text_url_fits = deposit.doaj_full_text_url_fits
 
 
 def can_list(article: Article) -> bool:
