@@ -81,7 +81,9 @@ def test_specific_facts(imported):
     assert primer["elocation"] == "27" and primer["authors"][0]["given"] == "Ēriks"
     assert primer["dates"] == {"published": "2021-04-08", "issue": "2021-12"}
     orglett = records["work-10.1021_acs.orglett.9b00971.json"].article
-    assert len(orglett["funding"]) == 13 and all(f["funder-id"].startswith("10.13039/") for f in orglett["funding"])
+    source_funders = message(SAMPLES / "work-10.1021_acs.orglett.9b00971.json")["funder"]
+    assert [(f["funder"], f.get("funder-id")) for f in orglett["funding"]] == [(f["name"], f.get("DOI")) for f in source_funders]
+    assert len(orglett["funding"]) == 13
 
 
 @pytest.mark.parametrize("text, line, words", [
