@@ -168,7 +168,8 @@ def cmd_import(args) -> int:
     """``pipeline import jats|ojs|crossref SOURCE... -o SEEDS``: all records or none."""
     from .importer.run import run_import
 
-    return run_import(args.source_kind, args.files, Path(args.out), force=args.force, fmt=args.format)
+    return run_import(args.source_kind, args.files, Path(args.out), force=args.force, fmt=args.format,
+                      journal=getattr(args, "journal", None))
 
 
 def cmd_cite(args) -> int:
@@ -446,6 +447,8 @@ def build_parser() -> argparse.ArgumentParser:
         k.add_argument("files", nargs="+", metavar=files_help)
         k.add_argument("-o", "--out", required=True, metavar="SEEDS", help="seeds directory to write records into")
         k.add_argument("--force", action="store_true", help="replace records that already exist (the old files are listed)")
+        if kind == "ojs":
+            k.add_argument("--journal", metavar="ID", help="journal id to import into (default: from the file name); an OJS export does not name its journal")
         common_format(k)
         k.set_defaults(run=cmd_import)
     text_alias = kinds.add_parser("text", help="the same as import-text")

@@ -17,7 +17,7 @@ from pipeline.importer.source import ImportedRecord, SourceError
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
-def read_sources(kind: str, names: list[str]) -> tuple[list[ImportedRecord], list[SourceError]]:
+def read_sources(kind: str, names: list[str], journal: str | None = None) -> tuple[list[ImportedRecord], list[SourceError]]:
     records: list[ImportedRecord] = []
     errors: list[SourceError] = []
     if kind == "jats":
@@ -31,7 +31,7 @@ def read_sources(kind: str, names: list[str]) -> tuple[list[ImportedRecord], lis
     elif kind == "ojs":
         from pipeline.importer.ojs import import_ojs_file
 
-        files, reader = [Path(n) for n in names], import_ojs_file
+        files, reader = [Path(n) for n in names], (lambda path: import_ojs_file(path, journal))
     else:  # argparse only offers the kinds above
         raise ValueError(kind)
     if not files:
@@ -46,8 +46,9 @@ def read_sources(kind: str, names: list[str]) -> tuple[list[ImportedRecord], lis
     return records, errors
 
 
-def run_import(kind: str, names: list[str], seeds: Path, *, force: bool = False, fmt: str = "text") -> int:
-    records, errors = read_sources(kind, names)
+def run_import(kind: str, names: list[str], seeds: Path, *, force: bool = False, fmt: str = "text",
+               journal: str | None = None) -> int:
+    records, errors = read_sources(kind, names, journal)
     if errors:
         for error in errors:
             print(str(error), file=sys.stderr)
