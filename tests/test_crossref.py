@@ -134,6 +134,10 @@ def test_rich_article_maps_every_field():
     assert first.findtext("cr:surname", namespaces=NS) == "Şahin"
     assert first.find("cr:ORCID", NS).get("authenticated") == "false"
     assert first.findtext("cr:affiliations/cr:institution/cr:institution_id[@type='ror']", namespaces=NS) == "https://ror.org/03z9tma90"
+    # The place names the country as JATS does (in the article's language), not by its code.
+    assert first.findtext("cr:affiliations/cr:institution/cr:institution_place", namespaces=NS) == "İstanbul, Türkiye"
+    assert [i.findtext("cr:institution_place", namespaces=NS) for i in people[1].findall("cr:affiliations/cr:institution", NS)] == [
+        "İstanbul, Türkiye", "São Paulo, SP, Brezilya"]
     assert people[1].findtext("cr:suffix", namespaces=NS) == "Jr."
     assert people[3].tag == f"{{{crossref.CROSSREF_NS}}}organization"
     assert people[3].text == "Osmanlı Arşivi Çalışma Grubu"

@@ -124,7 +124,7 @@ def test_rich_article_fields():
     affiliations = {a.get("affiliationId"): a.text for a in record.findall("affiliationsList/affiliationName")}
     assert affiliations == {
         "aff1": "Tarih Bölümü, Boğaziçi Üniversitesi, İstanbul, Türkiye",
-        "aff2": "Faculdade de Saúde Pública, Universidade de São Paulo, São Paulo, SP, BR",
+        "aff2": "Faculdade de Saúde Pública, Universidade de São Paulo, São Paulo, SP, Brezilya",  # country named in the article's language (tr)
     }
     assert record.find("title").text == "Milli Mücadele Döneminde Türk-Sovyet İlişkileri & <Ankara>"
     assert record.find("title/*") is None  # record text is never markup

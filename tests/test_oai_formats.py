@@ -51,7 +51,7 @@ def test_rich_article_maps_every_field():
     assert [text for _, text in by_name["identifier"]] == [
         "https://doi.org/10.5555/tjh.2024.12.1.5", "https://journal.example.org/tjh/article/tr-ru-relations"]
     assert by_name["source"] == [
-        ("tr", "Türk Tarihi Dergisi; Vol. 12 No. 1 (2024); 5-27"), (None, "1300-0004"), (None, "2147-0006")]
+        ("tr", "Türk Tarihi Dergisi; Cilt 12 Sayı 1 (2024); 5-27"), (None, "1300-0004"), (None, "2147-0006")]
     assert by_name["language"] == [(None, "tr")]
     assert by_name["rights"] == [(None, "https://creativecommons.org/licenses/by/4.0/")]
     assert [text for _, text in by_name["relation"]] == [
@@ -65,7 +65,7 @@ def test_minimal_and_elocation_articles():
     assert "identifier" not in minimal and "rights" not in minimal and "format" not in minimal
     assert ("type", None, "info:eu-repo/semantics/contributionToPeriodical") in dc_values(factories.minimal_article())
     source = [text for name, _, text in dc_values(factories.elocation_article()) if name == "source"][0]
-    assert source == "Türk Tarihi Dergisi; Vol. 12 No. Special (2024); e2024001"
+    assert source == "Türk Tarihi Dergisi; Cilt 12 Sayı Special (2024); e2024001"
 
 
 def test_output_is_deterministic_and_valid():
@@ -160,9 +160,23 @@ def test_sets_and_identifier_of_an_article():
     article = factories.rich_article()
     assert oai_identifier("journal.example.org", article) == "oai:journal.example.org:tjh/tr-ru-relations"
     assert article_sets(article, JOURNAL) == (
-        ("tjh", "Türk Tarihi Dergisi"), ("tjh:12-1", "Türk Tarihi Dergisi, Vol. 12, No. 1"))
+        ("tjh", "Türk Tarihi Dergisi"), ("tjh:12-1", "Türk Tarihi Dergisi, Cilt 12, Sayı 1"))
     assert article_sets(factories.minimal_article(), JOURNAL) == (("tjh", "Türk Tarihi Dergisi"),)
     odd = replace(article, volume="12", issue="3/4 (Özel)")
     assert article_sets(odd, JOURNAL)[1][0] == "tjh:12-3_4_(_zel)"
     volume_only = replace(article, issue=None, title=Multilingual((("tr", "x"),)))
-    assert article_sets(volume_only, JOURNAL)[1] == ("tjh:12", "Türk Tarihi Dergisi, Vol. 12")
+    assert article_sets(volume_only, JOURNAL)[1] == ("tjh:12", "Türk Tarihi Dergisi, Cilt 12")
+
+
+def test_source_and_set_names_speak_the_language_they_are_tagged_with():
+    # Issue 11 item 18: a Turkish title tagged tr is followed by Turkish issue words; an
+    # English-titled journal says "Vol."; a language without issue words is left untagged.
+    english = replace(JOURNAL, title=Multilingual((("en", "Journal of History"), ("tr", "Tarih Dergisi"))))
+    arabic = replace(JOURNAL, title=Multilingual((("ar", "مجلة التاريخ"),)))
+    article = factories.rich_article()
+    sources = {name: [(lang, text) for tag, lang, text in dc_values(article, journal) if tag == "source"][0]
+               for name, journal in (("tr", JOURNAL), ("en", english), ("ar", arabic))}
+    assert sources["tr"] == ("tr", "Türk Tarihi Dergisi; Cilt 12 Sayı 1 (2024); 5-27")
+    assert sources["en"] == ("en", "Journal of History; Vol. 12 No. 1 (2024); 5-27")
+    assert sources["ar"] == (None, "مجلة التاريخ; Vol. 12 No. 1 (2024); 5-27")
+    assert article_sets(article, english)[1] == ("tjh:12-1", "Journal of History, Vol. 12, No. 1")

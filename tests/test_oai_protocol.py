@@ -134,9 +134,9 @@ def test_list_sets(app):
     sets = oai_get(app, {"verb": "ListSets"}).findall(f".//{OAI}set")
     assert [(s.findtext(f"{OAI}setSpec"), s.findtext(f"{OAI}setName")) for s in sets] == [
         ("tjh", "Türk Tarihi Dergisi"),
-        ("tjh:12-1", "Türk Tarihi Dergisi, Vol. 12, No. 1"),
-        ("tjh:12-2", "Türk Tarihi Dergisi, Vol. 12, No. 2"),
-        ("tjh:12-3", "Türk Tarihi Dergisi, Vol. 12, No. 3"),
+        ("tjh:12-1", "Türk Tarihi Dergisi, Cilt 12, Sayı 1"),
+        ("tjh:12-2", "Türk Tarihi Dergisi, Cilt 12, Sayı 2"),
+        ("tjh:12-3", "Türk Tarihi Dergisi, Cilt 12, Sayı 3"),
     ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.issue_label import issue_parts
 from pipeline.model import Article, Journal
 
 # Characters OAI-PMH.xsd allows in one setSpec component.
@@ -34,11 +35,8 @@ def issue_set(article: Article, journal: Journal) -> tuple[str, str] | None:
     if article.issue_key is None:
         return None
     spec = f"{set_spec_component(journal.id)}:{set_spec_component(article.issue_key)}"
-    parts = []
-    if article.volume is not None:
-        parts.append(f"Vol. {article.volume}")
-    if article.issue is not None:
-        parts.append(f"No. {article.issue}")
+    # In the language of the journal title it follows ("Cilt 12, Sayı 1" for Turkish).
+    parts = issue_parts(article.volume, article.issue, journal.title.languages[0] if journal.title else None)
     # No year: articles of one issue may carry different publication dates, and every article
     # of the issue must name the set the same way.
     return spec, f"{journal.title.first() or journal.id}, {', '.join(parts)}"

@@ -34,6 +34,7 @@ from .. import deposit
 from ..model import Abstract, Article, Collaboration, Funding, Journal, PartialDate, Person, Reference
 from . import JournalEntry, Rendered
 from .shared import AHEAD_OF_PRINT, batch_name, group_by_issue  # noqa: F401 (batch_name: callers)
+from .jats import country_name
 
 NAME = "crossref"
 PART = "crossref"
@@ -123,7 +124,9 @@ def _institution(parent: etree._Element, article: Article, aff_id: str) -> None:
         _sub(institution, "institution_name", name[:1024])
     if aff.ror:
         _sub(institution, "institution_id", aff.ror, type="ror")
-    place = ", ".join(p for p in (aff.city, aff.state, aff.country) if p)
+    # The country by its name in the article's language, as JATS writes it, not its code.
+    country = country_name(aff.country, article.language) if aff.country else None
+    place = ", ".join(p for p in (aff.city, aff.state, country) if p)
     if _fits(place, 255, 2):
         _sub(institution, "institution_place", place)
     if _fits(aff.department, 255, 2):

@@ -29,6 +29,7 @@ from ..model import Affiliation, Article, Collaboration, Journal
 from . import JournalEntry, Rendered
 # The same per-issue batches, named the same way, as the Crossref deposits.
 from .shared import group_by_issue
+from .jats import country_name
 
 NAME = "doaj"
 PART = "doaj"
@@ -56,10 +57,12 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, lang: str | 
     return element
 
 
-def affiliation_name(aff: Affiliation) -> str:
+def affiliation_name(aff: Affiliation, lang: str) -> str:
     if aff.text:
         return aff.text
-    return ", ".join(p for p in (aff.department, aff.institution, aff.city, aff.state, aff.country) if p) or aff.id
+    # The country by its name in the article's language, as JATS writes it, not its code.
+    country = country_name(aff.country, lang) if aff.country else None
+    return ", ".join(p for p in (aff.department, aff.institution, aff.city, aff.state, country) if p) or aff.id
 
 
 def record(article: Article, journal: Journal) -> etree._Element:
@@ -109,7 +112,7 @@ def record(article: Article, journal: Journal) -> etree._Element:
     if article.affiliations:
         affiliations = _sub(root, "affiliationsList")
         for aff in article.affiliations:
-            _sub(affiliations, "affiliationName", affiliation_name(aff), affiliationId=aff.id)
+            _sub(affiliations, "affiliationName", affiliation_name(aff, article.language), affiliationId=aff.id)
 
     for abstract in article.abstracts:
         _sub(root, "abstract", abstract.text, lang=abstract.lang)

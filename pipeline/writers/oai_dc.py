@@ -15,7 +15,8 @@ Mapping (the DC element is repeated where the model has several values):
   OpenAIRE/DRIVER vocabulary aggregators read from DC).
 - format: ``text/html`` when the article has a landing page.
 - identifier: the DOI as an https://doi.org/ URL, then the landing page.
-- source: "Journal; Vol. V No. I (Year); pages" in the main language, then each ISSN.
+- source: "Journal; Vol. V No. I (Year); pages" in the journal title's language ("Cilt V Sayı I"
+  for Turkish), then each ISSN.
 - rights: the license URL.
 - relation: the journal's web site, PubMed and PMC records of the article.
 """
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from pipeline.issue_label import has_words, issue_parts
 from pipeline.model import Article, Collaboration, Contributor, Journal
 from pipeline.writers import Rendered
 
@@ -89,7 +91,9 @@ def build(article: Article, journal: Journal) -> etree._Element:
     if article.doi:
         add("identifier", f"https://doi.org/{article.doi}")
     add("identifier", article.url)
-    add("source", _source(article, journal), journal.title.languages[0] if journal.title else None)
+    title_lang = journal.title.languages[0] if journal.title else None
+    # Tagged with the title's language only when the issue words are in it too.
+    add("source", _source(article, journal), title_lang if has_words(title_lang) else None)
     for issn in (journal.issn_print, journal.issn_electronic):
         add("source", issn)
     add("language", article.language)
@@ -112,14 +116,8 @@ def _name(contributor: Contributor) -> str:
 def _source(article: Article, journal: Journal) -> str:
     """"Journal; Vol. 12 No. 1 (2024); 5-27", the citation of the issue the article is in."""
     pieces = [journal.title.first() or journal.id]
-    issue = " ".join(
-        part
-        for part in (
-            f"Vol. {article.volume}" if article.volume else None,
-            f"No. {article.issue}" if article.issue else None,
-        )
-        if part
-    )
+    issue = " ".join(issue_parts(article.volume or None, article.issue or None,
+                                 journal.title.languages[0] if journal.title else None))
     year = (article.dates.issue or article.dates.published).year
     pieces.append(f"{issue} ({year})" if issue else str(year))
     if article.pages:
