@@ -69,6 +69,25 @@ def one_side(articles: int) -> dict:
     return {"entries": entries, "citations": count, "ms_per_citation": seconds * 1000 / (2 * count)}
 
 
+def citeproc_js_ms(articles: int, rounds: int = 3) -> float:
+    """citeproc-js (node, tests/citeproc_js) on the same items, styles and locale files: ms per
+    citation with the style loaded, over ``rounds`` rounds (its JIT warms up in the first)."""
+    from pipeline.writers import citations
+    from tests.citeproc_js_oracle import format_with_citeproc_js
+
+    with tempfile.TemporaryDirectory() as workdir:
+        pairs = list(_articles(articles, Path(workdir)))
+    styles = pairs[0][1].citation_styles
+    seconds, count = 0.0, 0
+    for style in styles:
+        items = [citations.citation_item(article, journal, style) for article, journal in pairs]
+        for locale in LOCALES:
+            _, spent = format_with_citeproc_js(items, citations.style_path(style), locale, repeat=rounds)
+            seconds += spent
+            count += rounds * len(items)
+    return seconds * 1000 / count
+
+
 def run_side(articles: int, memo: bool) -> dict:
     env = dict(os.environ, PIPELINE_CITEPROC_MEMO="1" if memo else "0", PYTHONHASHSEED="0")
     result = subprocess.run([sys.executable, "-m", "bench.citation_matrix", "--one", "--articles", str(articles)],
@@ -86,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=100, help="generated articles besides the sample seeds (default 100)")
     parser.add_argument("--one", action="store_true", help="run one side in this process and print its JSON")
+    parser.add_argument("--citeproc-js", action="store_true", help="also time citeproc-js (node) on the same citations")
     args = parser.parse_args(argv)
     if args.one:
         json.dump(one_side(args.articles), sys.stdout)
@@ -94,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{plain['citations']} citations (articles x styles x locales)")
     print(f"citeproc-py + corrections: {plain['ms_per_citation']:.2f} ms per citation")
     print(f"with memo tables:          {memo['ms_per_citation']:.2f} ms per citation")
+    if args.citeproc_js:
+        js = citeproc_js_ms(args.articles)
+        print(f"citeproc-js (node):        {js:.2f} ms per citation "
+              f"(citeproc-py with memo tables / citeproc-js = {memo['ms_per_citation'] / js:.1f})")
     print("byte-identical" if not differ else f"{len(differ)} entries differ, e.g. {differ[:3]}")
     return 1 if differ else 0
 
