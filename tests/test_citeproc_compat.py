@@ -118,3 +118,26 @@ def test_punctuation_inside_the_closing_quote_in_en_us(style, title, tmp_path):
     assert "”." not in en and "”," not in en
     assert en == _oracle(item, style, "en-US", tmp_path)
     assert tr == _oracle(item, style, "tr-TR", tmp_path)
+
+
+def test_upstream_joins_a_localized_date_with_the_callers_delimiter():
+    """When this fails, citeproc-py joins a localized date with its own delimiter: delete
+    citeproc_compat._render_single_date."""
+    from citeproc.source import Date as CslDate
+
+    root = citations.load_style("nlm-citation-sequence", "en-US").root
+    localized = root.xpath("cs:locale[@xml:lang='en']/cs:date[@form='text']", namespaces={"cs": citations.CSL_NS})[0]
+    caller = root.xpath("//cs:date[@variable='issued'][@form='text']", namespaces={"cs": citations.CSL_NS})[0]
+    date = CslDate(year=2024, month=3, day=28)  # shown: year and day (a month term needs an entry)
+    assert str(citeproc_compat._ORIGINAL["render_single_date"](localized, date, ["year", "day"], caller)) == "202428"
+    assert str(model.Date.render_single_date(localized, date, ["year", "day"], caller)) == "2024 28"
+
+
+@pytest.mark.parametrize("locale", ("tr-TR", "en-US"))
+def test_vancouver_date_matches_citeproc_js(locale, tmp_path):
+    item = citations.citation_item(factories.rich_article(), factories.journal(), "nlm-citation-sequence")
+    ours = citations.format_item(item, "nlm-citation-sequence", locale, "text")
+    assert (" 2024 Mar 28;" if locale == "en-US" else " 28 Mart 2024;") in ours
+    theirs = _oracle(item, "nlm-citation-sequence", locale, tmp_path)
+    # The one remaining difference is citeproc-py's "Jr." (citeproc-js strips the suffix's period).
+    assert ours.replace(" Jr.,", " Jr,") == theirs

@@ -28,6 +28,14 @@ Corrections (each verified against citeproc-js, the reference CSL processor):
    ``QuotedString`` was meant for this): punctuation joined after a quoted string must be
    moved inside when ``punctuation-in-quote`` is true, as citeproc-js does.
 
+4. **A localized date's own ``delimiter``** (``Date.render_single_date``): citeproc-py joins the
+   parts of a localized date (``<locale><date form="text" delimiter=" ">``) with the
+   delimiter of the style's calling ``cs:date`` instead, so Vancouver (NLM) printed
+   "2024Mar28" for "2024 Mar 28". CSL 1.0.2 ("Localized Date Formats"): the calling
+   ``cs:date`` may only add affixes and formatting; the delimiter is the localized one's.
+   Upstream fix: in ``render_single_date``, join with ``self`` (the localized date) when it
+   has a ``delimiter``.
+
 Memoization (pure functions of a loaded style and its locales; the style tree is never changed
 after loading): ``xpath_search``, ``get_term`` and ``calls_variable``; and, per render,
 ``CitationItem.reference``. lxml creates element
@@ -83,12 +91,14 @@ def apply() -> None:
         format_last_page=model.FormatNumber._format_last_page,
         initialize=model.Name.initialize,
         quote=model.Quoted.quote,
+        render_single_date=model.Date.render_single_date,
         xpath_search=model.CitationStylesElement.xpath_search,
         get_term=model.CitationStylesElement.get_term,
     )
     model.FormatNumber._format_last_page = _format_last_page
     model.Name.initialize = _initialize
     model.Quoted.quote = _quote
+    model.Date.render_single_date = _render_single_date
     if os.environ.get("PIPELINE_CITEPROC_MEMO", "1") != "0":
         _memoize()
     _applied = True
@@ -172,6 +182,16 @@ def _move_inside(match: re.Match) -> str:
     if punctuation == "." and before in ".?!":
         return f"{before}{close_quote}{markers}"
     return f"{before}{punctuation}{close_quote}{markers}"
+
+
+# --- 4. localized date delimiter -------------------------------------------------------
+
+
+def _render_single_date(self, date, show_parts=None, context=None):
+    if context is None or context is self or self.get("delimiter") is None or not self.is_locale_date():
+        return _ORIGINAL["render_single_date"](self, date, show_parts, context)
+    parts = self.parts(date, show_parts, context)
+    return self.join(parts) if parts else None
 
 
 # --- memoization ------------------------------------------------------------------------
