@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .record_schemas import KINDS, schema_text
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PACKAGE = "pipeline"
@@ -180,7 +181,7 @@ def _library_versions(modules: frozenset[str]) -> list[bytes]:
 def fingerprint_of(modules: frozenset[str]) -> str:
     chunks = [__version__.encode()]
     chunks += [_source_digest(m) for m in sorted(modules)]
-    chunks += [p.name.encode() + p.read_bytes() for p in sorted((PACKAGE_DIR.parent / "schemas").glob("*.yaml"))]
+    chunks += [kind.encode() + schema_text(kind) for kind in KINDS]
     chunks += _library_versions(modules)
     return _sha256(*chunks)
 

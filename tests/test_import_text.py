@@ -90,7 +90,7 @@ def test_seed_placeholders_are_marked(seed_draft):
 def test_placeholders_break_the_schema_on_exactly_their_fields(seed_draft):
     import jsonschema
 
-    schema_path = Path(__file__).resolve().parents[1] / "schemas" / "article.schema.yaml"
+    schema_path = Path(__file__).resolve().parents[1] / "schemas" / "article.schema.yaml"  # the link users see
     schema = yaml.safe_load(schema_path.read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
     failing = {".".join(map(str, error.absolute_path))

@@ -26,7 +26,6 @@ def package_copy(tmp_path, monkeypatch):
     """The fingerprint module pointed at a private copy of the package, which tests edit."""
     copy = tmp_path / "pkg" / "pipeline"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(PACKAGE.parent / "schemas", copy.parent / "schemas")
     monkeypatch.setattr(fingerprint, "PACKAGE_DIR", copy)
     for cached in (fingerprint._imports, fingerprint.closure, fingerprint._source_digest):
         cached.cache_clear()

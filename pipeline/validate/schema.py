@@ -1,4 +1,4 @@
-"""Structural validation of records against the YAML-written JSON Schemas in ``schemas/``.
+"""Structural validation of records against the YAML-written JSON Schemas in :mod:`pipeline.record_schemas`.
 
 Two validators, one verdict: ``jsonschema-rs`` (compiled Rust, ~0.05 ms a record) decides
 whether a record is valid; only an invalid record is handed to the reference ``jsonschema``
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -22,14 +21,12 @@ from .diagnostics import Diagnostic, FieldPath
 from .messages import SchemaWords
 from ..read.yamlsource import YamlDocument
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
-KINDS = ("article", "journal", "repository")
+from ..record_schemas import KINDS, schema_text
 
 
 @functools.cache
 def schema(kind: str) -> dict:
-    with open(SCHEMA_DIR / f"{kind}.schema.yaml", encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return yaml.load(schema_text(kind), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 @functools.cache
