@@ -144,7 +144,15 @@ def publish_in_child(label: str, seeds: Path, out: Path, work: Path, *, jobs: in
         argv += ["--writers", ",".join(writers)]
     if profile:
         argv += ["--profile", str(profile)]
-    child = run_measured(argv, env=_child_env(), output_dir=work / f"logs-{label}", cwd=Path(__file__).resolve().parents[1])
+    env = _child_env()
+    # The bench's own citation cache, never the user's: a cold publish starts from an empty one
+    # (so it formats every citation), the incremental publishes find what the cold one left.
+    citation_cache = work / "citations.sqlite3"
+    if label.startswith(("cold", "profile", "big")):
+        for stale in work.glob("citations.sqlite3*"):
+            stale.unlink()
+    env["PIPELINE_CITATION_CACHE"] = str(citation_cache)
+    child = run_measured(argv, env=env, output_dir=work / f"logs-{label}", cwd=Path(__file__).resolve().parents[1])
     report = json.loads(result_path.read_text()) if result_path.is_file() else {}
     return Publish(label, jobs, child, report)
 
