@@ -3,8 +3,8 @@
 Two validators, one verdict: ``jsonschema-rs`` (compiled Rust, ~0.05 ms a record) decides
 whether a record is valid; only an invalid record is handed to the reference ``jsonschema``
 implementation, whose errors carry the paths and messages we report. Valid records, the
-common case, never pay for the slow one, and the messages are exactly jsonschema's
-(tests/test_validate_schema.py checks that both validators agree).
+common case, never pay for the slow one (tests/test_validate.py checks that both validators
+agree). Its errors are put in the editor's words by :mod:`pipeline.validate.messages`.
 """
 
 from __future__ import annotations
