@@ -269,8 +269,12 @@ class _Run:
         # Opened before the staging tree exists: a database that is down or refuses the login
         # fails here, with nothing to clean up.
         store = open_store(self.db_path)
+        # A run that changes a few records stages only its new files (an overlay) instead of
+        # a linked copy of the whole tree; see store/staging.py.
+        few = (len(self.to_process) + len(self.removed)) * 20 <= len(self.previous.records)
         self.staging = Staging(self.out, start_from_previous=bool(self.previous.records),
-                               keep_out_of_tree=(DEFAULT_DB_NAME, f"{DEFAULT_DB_NAME}-wal", f"{DEFAULT_DB_NAME}-shm"))
+                               keep_out_of_tree=(DEFAULT_DB_NAME, f"{DEFAULT_DB_NAME}-wal", f"{DEFAULT_DB_NAME}-shm"),
+                               overlay=few)
         try:
             # One store transaction for the whole run: records go in as they are rendered,
             # and nothing is committed unless every output turned out valid.

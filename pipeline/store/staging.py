@@ -6,12 +6,20 @@ write through a link: every write goes to a fresh file that replaces the link), 
 files are written anew. Only when every output has been validated is the staging directory
 swapped in. A failure anywhere before the swap removes the staging directory and leaves
 ``out/`` byte for byte as it was.
+
+An incremental publish that changes a few files does not copy the tree: the staging
+directory then holds only the new files (an *overlay*; reads fall through to ``out/``), and
+committing writes a journal of the moves and removals, then applies them. The journal is the
+commit point: :func:`recover` finishes a commit that was killed half-way (roll forward), and
+a staging directory without a journal is discarded as before. Linking and later removing the
+~25,000 files of a 2,000-article tree cost ~1 s of a one-article edit.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import shutil
 import tempfile
@@ -19,6 +27,7 @@ from pathlib import Path
 from typing import Iterator
 
 STATE_DIR = ".pipeline"  # manifest and parts: what incremental publishing remembers
+COMMIT_JOURNAL = ".commit-journal.json"  # in an overlay staging directory: its moves, decided
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -86,13 +95,38 @@ def recover(out: Path) -> None:
         os.rename(olds[-1], out)
         olds = olds[:-1]
     for leftover in olds + sorted(out.parent.glob(f".{out.name}.staging-*")):
+        if (leftover / COMMIT_JOURNAL).is_file() and out.is_dir():
+            _apply_journal(leftover, out)
         shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _apply_journal(root: Path, out: Path) -> None:
+    """Apply (or finish applying) an overlay's committed moves and removals; idempotent."""
+    journal = json.loads((root / COMMIT_JOURNAL).read_bytes())
+    for relative in journal["moves"]:
+        source, target = root / relative, out / relative
+        if source.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+    for relative in journal["removals"]:
+        target = out / relative
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            continue
+        parent = target.parent
+        while parent != out and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
 
 
 class Staging:
     """A private copy of ``out/`` that becomes ``out/`` on :meth:`commit`."""
 
-    def __init__(self, out: Path, *, start_from_previous: bool, keep_out_of_tree: tuple[str, ...] = ()):
+    def __init__(self, out: Path, *, start_from_previous: bool, keep_out_of_tree: tuple[str, ...] = (),
+                 overlay: bool = False):
+        """``overlay``: keep only the new files (for a run expected to change few) instead of
+        a linked copy of the whole previous tree."""
         self.out = out
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.root = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
@@ -100,8 +134,19 @@ class Staging:
         # directory gets (the umask's), so a web or OAI server of another user can read it.
         os.chmod(self.root, 0o777 & ~_umask())
         self._moved_in: list[str] = []
-        if start_from_previous and out.is_dir():
+        self.overlay = overlay and start_from_previous and out.is_dir()
+        self._removed: set[str] = set()  # overlay: files of out/ that the commit removes
+        if start_from_previous and out.is_dir() and not self.overlay:
             _link_tree(out, self.root, frozenset(keep_out_of_tree))
+
+    def _current(self, relative: str) -> Path | None:
+        """Where the file the new tree will have at ``relative`` is now, if anywhere."""
+        staged = self.path(relative)
+        if not self.overlay or staged.exists():
+            return staged
+        if relative in self._removed:
+            return None
+        return self.out.joinpath(*relative.split("/"))
 
     def path(self, relative: str) -> Path:
         # Checked by its parts, not resolve(): that costs a system call per path component,
@@ -113,22 +158,26 @@ class Staging:
 
     def write(self, relative: str, data: bytes) -> bool:
         """Write a file; returns False (and writes nothing) when its bytes are already there."""
-        target = self.path(relative)
+        target, current = self.path(relative), self._current(relative)
         try:
-            if target.stat().st_size == len(data) and target.read_bytes() == data:
+            if current is not None and current.stat().st_size == len(data) and current.read_bytes() == data:
                 return False
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             pass
         write_atomic(target, data)
+        self._removed.discard(relative)
         return True
 
     def read(self, relative: str) -> bytes | None:
+        current = self._current(relative)
         try:
-            return self.path(relative).read_bytes()
-        except FileNotFoundError:
+            return current.read_bytes() if current is not None else None
+        except (FileNotFoundError, NotADirectoryError):
             return None
 
     def remove(self, relative: str) -> None:
+        if self.overlay and self.out.joinpath(*relative.split("/")).is_file():
+            self._removed.add(relative)
         try:
             self.path(relative).unlink()
         except FileNotFoundError:
@@ -140,11 +189,22 @@ class Staging:
 
     def adopt(self, source: Path, relative: str) -> None:
         """Move a file that lives outside the tree build (the OAI store) into place."""
+        if self.overlay and source.resolve() == self.out.joinpath(*relative.split("/")).resolve():
+            return  # already where it belongs
         if source.exists():
             os.replace(source, self.path(relative))
 
     def commit(self) -> None:
-        """Swap the staging tree in as ``out/``."""
+        """Swap the staging tree in as ``out/`` (an overlay: move its files into ``out/``)."""
+        if self.overlay:
+            moves = sorted(
+                os.path.relpath(os.path.join(directory, name), self.root)
+                for directory, _, names in os.walk(self.root) for name in names
+            )
+            write_atomic(self.root / COMMIT_JOURNAL, json.dumps({"moves": moves, "removals": sorted(self._removed)}).encode())
+            _apply_journal(self.root, self.out)
+            shutil.rmtree(self.root, ignore_errors=True)
+            return
         old = None
         if self.out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.old-", dir=self.out.parent))
