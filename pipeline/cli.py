@@ -142,6 +142,33 @@ def cmd_publish(args) -> int:
     return EXIT_INVALID if report.diagnostics else EXIT_OK
 
 
+def cmd_watch(args) -> int:
+    """Publish, then republish on every save; an invalid save is reported, never fatal."""
+    from .watch import watch
+
+    def on_publish(outcome) -> None:
+        took = f"{outcome.seconds * 1000:.0f} ms"
+        changed = f" after {', '.join(Path(p).name for p in outcome.changes)} changed" if outcome.changes else ""
+        if outcome.invalid is not None:
+            _print_problems(outcome.invalid.diagnostics, "text")
+            _stderr(_color("31", f"watch: not published{changed} ({took}): {outcome.invalid}; {args.out} is unchanged"))
+        elif outcome.output_invalid is not None:
+            _print_output_problems(outcome.output_invalid.problems, "text")
+            _stderr(_color("31", f"watch: not published{changed} ({took}): {outcome.output_invalid}; {args.out} is unchanged"))
+        else:
+            report = outcome.report
+            if report.diagnostics:
+                _print_problems(report.diagnostics, "text")
+            state = "published" if report.changed else "up to date"
+            _stderr(_color("32", f"watch: {state}{changed} in {took}: {report.rendered} rendered, "
+                                 f"{report.files_written} file(s) written"))
+        _stderr(f"watch: watching {args.seeds} (Ctrl-C stops)")
+
+    watch(args.seeds, args.out, on_publish=on_publish, jobs=args.jobs, schemas=args.schemas, db=args.db,
+          keep_going=args.keep_going, warn=lambda message: _stderr(_color("1;33", f"WARNING: {message}")))
+    return EXIT_OK
+
+
 # --- import-text, cite, checks, serve, schemas -----------------------------------------
 
 def cmd_import_text(args) -> int:
@@ -431,6 +458,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress or summary")
     common_format(p)
     p.set_defaults(run=cmd_publish)
+
+    p = sub.add_parser("watch", help="publish, then republish into OUT on every save (a warm preview)")
+    p.add_argument("seeds", nargs="?", default="seeds", help="seeds directory (default: seeds)")
+    p.add_argument("-o", "--out", default="out", help="output directory (default: out)")
+    p.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default: 1, this warm process)")
+    p.add_argument("--keep-going", action="store_true", help="publish the valid records, report the rest")
+    p.add_argument("--schemas", help="official schema bundle directory")
+    p.add_argument("--db", help="OAI-PMH store (default: OUT/oai.sqlite3)")
+    p.set_defaults(run=cmd_watch)
 
     p = sub.add_parser("import-text", help="turn a plain-text abstract (as editors receive it) into a YAML draft")
     p.add_argument("file", metavar="FILE", help="the plain-text abstract")

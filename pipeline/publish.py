@@ -32,7 +32,7 @@ from .model import Journal
 from .read.corpus import ParsedJournal, discover, display_path, read_journal, repository_identity
 from .render import WRITERS, SeedResult, SeedTask, process_seed, record_hash, writer_modules
 from .store.citation_cache import default_cache as default_citation_cache
-from .store.manifest import LEGACY_MANIFEST, MANIFEST, Manifest, RecordEntry, dump_parts, load_parts, parts_path
+from .store.manifest import LEGACY_MANIFEST, MANIFEST, PARTS_CACHE, Manifest, RecordEntry, dump_parts, load_parts, parts_path
 from .store.staging import Staging, exclusive
 from .validate.diagnostics import Diagnostic, InvalidInput
 from .validate.uniqueness import DoiRegister
@@ -465,9 +465,10 @@ class _Run:
             entries = []
             for key in keys:
                 article_id = key.split("/", 1)[1]
-                raw = self.staging.read(parts_path(journal.id, article_id)) or b"{}"
+                relative = parts_path(journal.id, article_id)
+                parts = PARTS_CACHE.load(relative, self.staging.locate(relative), names)
                 entry = self.current.records[key]
-                entries.append(JournalEntry(article_id, entry.issue_key, self.datestamps[key], load_parts(raw, names)))
+                entries.append(JournalEntry(article_id, entry.issue_key, self.datestamps[key], parts))
             started = time.perf_counter()
             files = module.render_journal(journal, entries)
             self.report.add_time(f"render_journal:{module.NAME}", time.perf_counter() - started)

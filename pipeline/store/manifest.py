@@ -218,3 +218,40 @@ def dump_parts(parts: dict[str, bytes]) -> bytes:
 def load_parts(raw: bytes, names: frozenset[str] | None = None) -> dict[str, bytes]:
     """The parts of one article; only ``names`` when given (to keep memory per journal small)."""
     return {k: v.encode("utf-8") for k, v in json.loads(raw).items() if names is None or k in names}
+
+
+class PartsCache:
+    """Decoded parts files, kept between publishes of one long-lived process (``pipeline
+    watch``): the journal-level files of a journal are rebuilt from every article's parts, and
+    decoding them all again is most of a warm republish. A file is known by its identity
+    (device, inode, size, modification time): staging never writes into an existing file
+    (see :func:`pipeline.store.staging.write_atomic`), so a changed parts file is a new one.
+    Off by default: a one-shot publish would only grow its memory with it."""
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self._entries: dict[str, tuple[tuple[int, int, int, int], dict[str, bytes]]] = {}
+
+    def load(self, relative: str, path: Path | None, names: frozenset[str] | None = None) -> dict[str, bytes]:
+        """The parts at ``path``, which is the parts file ``relative`` (to out/) now."""
+        if path is None:
+            return {}
+        if not self.enabled:
+            try:
+                return load_parts(path.read_bytes(), names)
+            except FileNotFoundError:
+                return {}
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            return {}
+        identity = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        cached = self._entries.get(relative)
+        if cached is None or cached[0] != identity:
+            cached = (identity, load_parts(path.read_bytes()))
+            self._entries[relative] = cached
+        parts = cached[1]
+        return parts if names is None else {k: v for k, v in parts.items() if k in names}
+
+
+PARTS_CACHE = PartsCache()

@@ -168,6 +168,11 @@ class Staging:
         self._removed.discard(relative)
         return True
 
+    def locate(self, relative: str) -> Path | None:
+        """The file the new tree has at ``relative`` now (staged, or still in ``out/``)."""
+        current = self._current(relative)
+        return current if current is not None and current.is_file() else None
+
     def read(self, relative: str) -> bytes | None:
         current = self._current(relative)
         try:
