@@ -43,8 +43,14 @@ def _changed_after(copy: Path, relative: str) -> set[str]:
     return {name for name in WRITERS if before[name] != after[name]}
 
 
-def test_editing_a_writer_changes_only_its_fingerprint(package_copy):
-    assert _changed_after(package_copy, "writers/jats.py") == {"jats"}
+def test_editing_a_writer_changes_only_its_fingerprint_and_its_importers(package_copy):
+    alone = 0
+    for name in WRITERS:
+        importers = {other for other in WRITERS if f"pipeline.writers.{name}" in fingerprint.closure(f"pipeline.writers.{other}")}
+        assert name in importers
+        assert _changed_after(package_copy, f"writers/{name}.py") == importers
+        alone += importers == {name}
+    assert alone >= 3  # most writers stand alone
 
 
 def test_editing_a_module_a_writer_imports_changes_every_importer(package_copy):
