@@ -10,7 +10,7 @@ BENCH_ARTICLES ?= 2000
 SCALE_ARTICLES ?= 100000
 SCALE_JOURNALS ?= 50
 
-.PHONY: publish test validate bench bench-scale serve clean distclean
+.PHONY: publish test validate bench bench-import bench-scale serve clean distclean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -33,6 +33,9 @@ bench: $(STAMP)
 
 # Issue 15: process pool vs Dask LocalCluster, PostgreSQL vs SQLite store, 50 concurrent
 # harvesters; needs Debian's postgresql binaries. Writes the bench-scale block of BENCHMARKS.md.
+bench-import: $(STAMP)
+	$(BIN)/python -m bench.import_jats --articles 1000
+
 bench-scale: $(STAMP)
 	$(BIN)/python -m bench.scale --articles $(SCALE_ARTICLES) --journals $(SCALE_JOURNALS)
 

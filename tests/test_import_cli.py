@@ -165,3 +165,26 @@ def test_import_text_alias(tmp_path, capsys):
     code, out, _ = run(capsys, "import", "text", str(text))
     assert code == 0
     assert "railways" in out
+
+
+def test_parallel_import_of_a_directory_equals_the_serial_one(tmp_path, capsys, monkeypatch):
+    from pipeline.importer import run as import_run
+    from pipeline.read import load_corpus
+    from pipeline.writers import jats
+
+    corpus = load_corpus(Path(__file__).resolve().parents[1] / "seeds").corpus
+    sources = tmp_path / "jats"
+    sources.mkdir()
+    for copy in range(25):  # 75 files: above the size that starts worker processes
+        for article in corpus.articles:
+            data = jats.serialize(jats.build_tree(article, corpus.journal(article.journal_id)))
+            (sources / f"{article.id}-{copy}.xml").write_bytes(data)
+    assert import_run.PARALLEL_FROM <= 75
+    assert run(capsys, "import", "jats", str(sources), "-o", str(tmp_path / "parallel"))[0] == 0
+    monkeypatch.setattr(import_run, "PARALLEL_FROM", 10_000)
+    assert run(capsys, "import", "jats", str(sources), "-o", str(tmp_path / "serial"))[0] == 0
+    parallel = {p.relative_to(tmp_path / "parallel"): p.read_bytes() for p in (tmp_path / "parallel").rglob("*.yaml")}
+    serial = {p.relative_to(tmp_path / "serial"): p.read_bytes() for p in (tmp_path / "serial").rglob("*.yaml")}
+    assert len(parallel) == 76 and parallel.keys() == serial.keys()
+    # The header names the source file, which differs by directory only in the seeds path.
+    assert parallel == serial

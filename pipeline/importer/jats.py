@@ -11,6 +11,7 @@ reader would.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -70,6 +71,18 @@ _DOI = re.compile(r"(10\.\d{4,9}/\S+)")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 
 
+_PLAIN = re.compile(r"[^\s]+(?: [^\s]+)*\Z")
+
+
+def _clean(text: str | None) -> str | None:
+    """clean_line, with a fast path for text that is already clean (most of it)."""
+    if not text:
+        return None
+    if _PLAIN.match(text) and (text.isascii() or unicodedata.is_normalized("NFC", text)):
+        return text
+    return clean_line(text) or None
+
+
 def _credit_key(text: str) -> str:
     return re.sub(r"[\s—–-]", "", text.lower())
 
@@ -90,7 +103,7 @@ class _Reader:
         if element is None:
             return None
         self.used.add(element)
-        if subtree:
+        if subtree and len(element):
             self.used.update(element.iter())
         return element
 
@@ -101,6 +114,9 @@ class _Reader:
         """The element's text as plain text; footnote markers inside it left out."""
         if element is None:
             return None
+        if not len(element):  # the common case, a leaf: no walk needed
+            self.used.add(element)
+            return _clean(element.text)
         self.use(element)
         parts: list[str] = []
 
@@ -118,8 +134,7 @@ class _Reader:
                     parts.append(child.tail)
 
         walk(element)
-        value = clean_line("".join(parts))
-        return value or None
+        return _clean("".join(parts))
 
     def lang(self, element, default: str) -> str:
         value = element.get(XML_LANG) if element is not None else None

@@ -24,26 +24,59 @@ HEADER = (
 )
 
 
-class _RecordDumper(yaml.SafeDumper):
+try:  # libyaml's emitter: the pure-Python one took 90% of an import's time
+    _BaseDumper = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _BaseDumper = yaml.SafeDumper
+
+
+_RESOLVED: dict[tuple, str] = {}
+
+
+class _RecordDumper(_BaseDumper):
     """Block style throughout; prose as folded scalars so that it reads (and diffs) as text."""
 
-    def increase_indent(self, flow=False, indentless=False):  # lists indented under their key
-        return super().increase_indent(flow, False)
+    def resolve(self, kind, value, implicit):
+        # Whether a scalar needs quotes depends only on its text; keys and short values repeat
+        # in every record, so the (regex-heavy) answer is remembered.
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_RESOLVED) < 200_000:
+                _RESOLVED[key] = tag
+        return tag
 
 
-def _represent_text(dumper: yaml.SafeDumper, value: str):
+
+
+_STR, _INT, _BOOL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool"
+
+
+def _node(value) -> yaml.Node:
+    """The YAML node for record data (dict, list, str, int, bool), built directly: PyYAML's
+    generic representer (alias bookkeeping per value) cost more than the JATS reading."""
+    if type(value) is str and len(value) <= 72 and "\n" not in value:
+        return yaml.ScalarNode(_STR, value)
+    if isinstance(value, dict):
+        return yaml.MappingNode("tag:yaml.org,2002:map", [(_node(k), _node(v)) for k, v in value.items()], flow_style=False)
+    if isinstance(value, list):
+        return yaml.SequenceNode("tag:yaml.org,2002:seq", [_node(v) for v in value], flow_style=False)
+    if isinstance(value, bool):
+        return yaml.ScalarNode(_BOOL, "true" if value else "false")
+    if isinstance(value, int):
+        return yaml.ScalarNode(_INT, str(value))
+    if not isinstance(value, str):
+        raise TypeError(f"records hold text, numbers and booleans, not {type(value).__name__}")
     long_text = ("\n" in value or len(value) > 72) and not value.startswith(TODO)
-    # Folding keeps leading/trailing spaces only awkwardly; records never have them.
     style = ">" if long_text and value == value.strip() and "\t" not in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_RecordDumper.add_representer(str, _represent_text)
+    return yaml.ScalarNode(_STR, value, style=style)
 
 
 def dump_record(data: dict) -> str:
-    return yaml.dump(data, Dumper=_RecordDumper, allow_unicode=True, sort_keys=False,
-                     default_flow_style=False, width=WIDTH, indent=2)
+    return yaml.serialize(_node(data), Dumper=_RecordDumper, allow_unicode=True, width=WIDTH, indent=2)
 
 
 @dataclass
@@ -136,7 +169,7 @@ def write_records(seeds: Path, records: list[ImportedRecord], kind: str, *, forc
             files[path] = HEADER.format(kind=kind, source=journal_sources[journal_id]) + dump_record(journal)
             result.journals_written.append(str(path))
     for target, record in targets.items():
-        files[target] = HEADER.format(kind=kind, source=record.source) + dump_record(record.article)
+        files[target] = HEADER.format(kind=kind, source=record.source) + (record.yaml or dump_record(record.article))
 
     seeds.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".import-", dir=seeds))

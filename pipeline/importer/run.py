@@ -8,7 +8,9 @@ the JSON document on standard output with ``--format json``.
 from __future__ import annotations
 
 import json
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from pipeline.importer.records import ConflictError, write_records
@@ -36,14 +38,40 @@ def read_sources(kind: str, names: list[str], journal: str | None = None) -> tup
         raise ValueError(kind)
     if not files:
         errors.append(SourceError(" ".join(names), 1, f"no {kind} files found"))
-    for path in files:
-        try:
-            records.extend(reader(path))
-        except SourceError as exc:
-            errors.append(exc)
-        except RecursionError:
-            errors.append(SourceError(str(path), 1, "nested too deeply to read"))
+    if kind == "jats" and len(files) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        # Reading and dumping YAML is CPU work per file: spread it over the cores (a
+        # migration of a journal's back issues is thousands of files).
+        with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+            outcomes = list(pool.map(_read_and_dump_jats, files, chunksize=16))
+    else:
+        outcomes = [_read_one(reader, path) for path in files]
+    for found, error in outcomes:
+        records.extend(found)
+        if error is not None:
+            errors.append(error)
     return records, errors
+
+
+PARALLEL_FROM = 64
+
+
+def _read_one(reader, path: Path) -> tuple[list[ImportedRecord], SourceError | None]:
+    try:
+        return reader(path), None
+    except SourceError as exc:
+        return [], exc
+    except RecursionError:
+        return [], SourceError(str(path), 1, "nested too deeply to read")
+
+
+def _read_and_dump_jats(path: Path) -> tuple[list[ImportedRecord], SourceError | None]:
+    from pipeline.importer.jats import import_jats_file
+    from pipeline.importer.records import dump_record
+
+    found, error = _read_one(lambda p: [import_jats_file(p)], path)
+    for record in found:
+        record.yaml = dump_record(record.article)
+    return found, error
 
 
 def run_import(kind: str, names: list[str], seeds: Path, *, force: bool = False, fmt: str = "text",

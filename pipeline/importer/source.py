@@ -58,6 +58,7 @@ class ImportedRecord:
     article: dict
     report: DropReport
     todos: list[str] = field(default_factory=list)
+    yaml: str | None = None  # the article's YAML, when a worker process already dumped it
 
     @property
     def journal_id(self) -> str:
