@@ -26,6 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile-articles", type=int, default=200, help="corpus size of the profiled --jobs 1 publish (default: 200)")
     parser.add_argument("--skip-pandoc", action="store_true")
     parser.add_argument("--skip-profile", action="store_true")
+    parser.add_argument("--mixed-styles", action="store_true",
+                        help="journals configure 1-3 styles (the earlier corpus) instead of the sample journal's seven")
+    parser.add_argument("--upgrade-writer", default="bibtex", help="writer whose upgrade is timed (default: bibtex)")
+    parser.add_argument("--watch-edits", type=int, default=5, help="saves timed under pipeline watch (default: 5)")
     return parser
 
 
@@ -36,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         skip_big=args.skip_big, output=args.output, probe_sample=args.probe_sample,
         pandoc_documents=args.pandoc_documents, pandoc_citeproc_documents=args.pandoc_citeproc_documents,
         profile_articles=args.profile_articles, skip_pandoc=args.skip_pandoc, skip_profile=args.skip_profile,
+        styles=None if args.mixed_styles else Options.styles, upgrade_writer=args.upgrade_writer, watch_edits=args.watch_edits,
     )
 
     def log(message: str) -> None:

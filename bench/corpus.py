@@ -39,6 +39,10 @@ STYLE_CHOICES: tuple[tuple[str, ...] | None, ...] = (
     ("apa", "chicago-author-date"),
     ("apa", "modern-language-association", "isnad-metinici"),
 )
+# What issue 14 measures: every journal formats in the sample journal's seven styles
+# (seeds/tjh/journal.yaml), each in the article's language and English.
+SAMPLE_STYLES = ("apa", "chicago-author-date", "modern-language-association", "ieee", "nlm-citation-sequence",
+                 "harvard-cite-them-right", "isnad-metinici")
 ARTICLES_PER_ISSUE = 16
 ISSUES_PER_YEAR = 4
 REFERENCES_PER_ARTICLE = 20
@@ -277,7 +281,7 @@ class JournalPlan:
     elocation_only: bool
 
 
-def _journal_record(plan: JournalPlan) -> dict:
+def _journal_record(plan: JournalPlan, styles: tuple[str, ...] | None = None) -> dict:
     tr, en = JOURNAL_NAMES[plan.index % len(JOURNAL_NAMES)]
     record = {
         "id": plan.id,
@@ -293,7 +297,7 @@ def _journal_record(plan: JournalPlan) -> dict:
         "depositor": {"name": "Sentetik Üniversite Yayınları", "email": "doi@example.org"},
         "registrant": "Sentetik Üniversite",
     }
-    styles = STYLE_CHOICES[plan.index % len(STYLE_CHOICES)]
+    styles = STYLE_CHOICES[plan.index % len(STYLE_CHOICES)] if styles is None else styles
     if styles:
         record["citation-styles"] = list(styles)
     return record
@@ -500,7 +504,8 @@ def plan_journals(articles: int, journals: int) -> list[JournalPlan]:
     return plans
 
 
-def generate(root: Path | str, articles: int, *, journals: int | None = None, seed: int = 0) -> CorpusInfo:
+def generate(root: Path | str, articles: int, *, journals: int | None = None, seed: int = 0,
+             styles: tuple[str, ...] | None = None) -> CorpusInfo:
     """Write a seeds directory with ``articles`` records into ``root`` (which must not hold
     other seeds: stale files would be published too)."""
     root = Path(root)
@@ -514,7 +519,7 @@ def generate(root: Path | str, articles: int, *, journals: int | None = None, se
     for plan in plans:
         articles_dir = root / plan.id / "articles"
         articles_dir.mkdir(parents=True, exist_ok=True)
-        (root / plan.id / "journal.yaml").write_bytes(dump_yaml(_journal_record(plan)))
+        (root / plan.id / "journal.yaml").write_bytes(dump_yaml(_journal_record(plan, styles)))
         for position in range(plan.articles):
             record = article_record(seed, plan, position)
             data = dump_yaml(record)

@@ -39,6 +39,9 @@ class Options:
     profile_articles: int = 200
     skip_pandoc: bool = False
     skip_profile: bool = False
+    styles: tuple[str, ...] | None = synthetic.SAMPLE_STYLES  # None: the old mix of 1-3 styles per journal
+    upgrade_writer: str = "bibtex"
+    watch_edits: int = 5
 
 
 @dataclass
@@ -75,6 +78,7 @@ class Results:
     big_note: str = ""
     errors: list[str] = field(default_factory=list)
     finished: str = ""
+    watch: dict = field(default_factory=dict)  # save -> republished latencies of pipeline watch
 
 
 def _cpu_model() -> str:
@@ -132,7 +136,8 @@ def _child_env() -> dict:
 
 
 def publish_in_child(label: str, seeds: Path, out: Path, work: Path, *, jobs: int | None, full: bool = False,
-                     writers: tuple[str, ...] | None = None, profile: Path | None = None) -> Publish:
+                     writers: tuple[str, ...] | None = None, profile: Path | None = None,
+                     upgrade_writer: str | None = None) -> Publish:
     result_path = work / f"result-{label}.json"
     result_path.unlink(missing_ok=True)
     argv = [sys.executable, "-m", "bench.child", str(seeds), str(out), str(result_path)]
@@ -144,6 +149,8 @@ def publish_in_child(label: str, seeds: Path, out: Path, work: Path, *, jobs: in
         argv += ["--writers", ",".join(writers)]
     if profile:
         argv += ["--profile", str(profile)]
+    if upgrade_writer:
+        argv += ["--upgrade-writer", upgrade_writer]
     env = _child_env()
     # The bench's own citation cache, never the user's: a cold publish starts from an empty one
     # (so it formats every citation), the incremental publishes find what the cold one left.
@@ -206,10 +213,10 @@ def run_benchmark(options: Options, log: Callable[[str], None] = print,
     seeds = work / f"seeds-{options.articles}"
     shutil.rmtree(seeds, ignore_errors=True)
     started = time.perf_counter()
-    info = synthetic.generate(seeds, options.articles, journals=options.journals, seed=options.seed)
+    info = synthetic.generate(seeds, options.articles, journals=options.journals, seed=options.seed, styles=options.styles)
     results.corpus = {"articles": info.articles, "journals": len(info.journals), "issues": info.issues,
                       "bytes": info.bytes, "seconds": time.perf_counter() - started, "seed": options.seed,
-                      "styles": {j: list(synthetic.STYLE_CHOICES[i % len(synthetic.STYLE_CHOICES)] or ("apa (default)",))
+                      "styles": {j: list(options.styles or synthetic.STYLE_CHOICES[i % len(synthetic.STYLE_CHOICES)] or ("apa (default)",))
                                  for i, j in enumerate(info.journals)}}
     log(f"corpus: {info.articles} articles, {len(info.journals)} journals, {info.issues} issues in {seeds}")
 
@@ -229,6 +236,17 @@ def run_benchmark(options: Options, log: Callable[[str], None] = print,
     results.publishes["one_changed"] = publish_in_child("one_changed", seeds, out2, work, jobs=2, writers=writers)
     results.corpus["edited"] = str(edited.relative_to(seeds))
     _check(results, "one_changed")
+    log(f"re-publish after an upgrade of the {options.upgrade_writer} writer ...")
+    results.publishes["writer_upgrade"] = publish_in_child("writer_upgrade", seeds, out2, work, jobs=2, writers=writers,
+                                                           upgrade_writer=options.upgrade_writer)
+    _check(results, "writer_upgrade")
+    # the manifest now holds the "upgraded" fingerprint: put the real one back for what follows
+    publish_in_child("writer_restore", seeds, out2, work, jobs=2, writers=writers)
+    log(f"warm preview: pipeline watch, {options.watch_edits} saves ...")
+    try:
+        results.watch = measure_watch(seeds, out2, info.article_paths(), options.watch_edits)
+    except (OSError, RuntimeError) as exc:
+        results.errors.append(f"watch: {exc}")
 
     # 3. cold publish --jobs 1 (of the edited corpus: comparing it with the incrementally
     # updated --jobs 2 tree checks both jobs-invariance and incremental == cold)
@@ -315,3 +333,49 @@ def _check(results: Results, label: str) -> None:
     run = results.publishes[label]
     if not run.ok:
         results.errors.append(f"{label}: exit {run.child.returncode}: {run.child.stderr.strip()[-2000:]}")
+
+
+def measure_watch(seeds: Path, out: Path, articles: list[Path], edits: int, timeout: float = 300.0) -> dict:
+    """Start ``pipeline watch`` on the published corpus, save ``edits`` articles one after the
+    other and time each save until its JATS file carries the edit (then until the watcher
+    reports it is done with every output of that save)."""
+    import queue
+    import subprocess
+    import threading
+
+    process = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "watch", str(seeds), "-o", str(out)],
+                               cwd=Path(__file__).resolve().parents[1], env=_child_env(),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+
+    def wait_for(text: str) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if text in lines.get(timeout=0.5):
+                    return
+            except queue.Empty:
+                if process.poll() is not None:
+                    raise RuntimeError(f"pipeline watch exited with {process.returncode}")
+        raise RuntimeError(f"pipeline watch: no {text!r} within {timeout:.0f} s")
+
+    jats_latencies, done_latencies = [], []
+    try:
+        wait_for("watching")
+        for index in range(edits):
+            path = articles[(index * 97 + 13) % len(articles)]
+            marker = f" (watch {index})"
+            jats = out / path.parent.parent.name / "jats" / f"{path.stem}.xml"
+            synthetic.retitle(path, marker)
+            saved = time.perf_counter()
+            deadline = saved + timeout
+            while marker not in jats.read_text(encoding="utf-8") and time.perf_counter() < deadline:
+                time.sleep(0.002)
+            jats_latencies.append(time.perf_counter() - saved)
+            wait_for("watching")
+            done_latencies.append(time.perf_counter() - saved)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return {"edits": edits, "jats": jats_latencies, "done": done_latencies}

@@ -66,6 +66,9 @@ def test_every_target_has_a_verdict(bench_run):
         "--jobs 2 vs --jobs 1 (cold)": ("**PASS**", "**FAIL**"),
         "Our JATS stage / pandoc per document": ("**PASS**", "**FAIL**"),
         "Peak memory at 20,000 articles": ("**NOT MEASURED**",),  # --skip-big
+        # issue 14: the upgrade re-renders the BibTeX writer's outputs and nothing else
+        "Upgrade of the bibtex writer re-renders only its outputs": ("**PASS**",),
+        "Warm preview (pipeline watch): save -> every output republished": ("**PASS**", "**FAIL**"),
     }
     for target, allowed in verdicts.items():
         assert _row(report, target)[-1] in allowed, _row(report, target)
@@ -77,6 +80,7 @@ def test_publish_runs_did_what_they_claim(bench_run):
     assert _row(report, "cold, --jobs 1")[1] == f"{ARTICLES} / 0"
     assert _row(report, "re-publish, nothing changed")[1] == f"0 / {ARTICLES}"
     assert _row(report, "re-publish, one article changed")[1] == f"1 / {ARTICLES - 1}"
+    assert _row(report, "re-publish after one writer's upgrade")[1] == f"{ARTICLES} / 0"
     rate = float(_row(report, "cold, --jobs 2")[3])
     assert rate > 0
     memory = _row(report, "cold, --jobs 2")[6]
