@@ -201,3 +201,16 @@ def test_our_jats_keeps_the_originals_front_matter(edited, path):
         kind, lang = key
         ours_key = ("plain-language-summary" if kind == "plain-language-summary" else kind, lang)
         assert ours["abstracts"].get(ours_key) == paragraphs, key
+
+
+def test_country_names_become_iso_codes(imported):
+    """eLife gives country names only; the record holds ISO codes (hand-written expectations)."""
+    _, records = imported
+    names = {"France": "FR", "United Kingdom": "GB", "Switzerland": "CH"}
+    source = etree.parse(str(SHARED / "real-jats" / "elife-14093-v1.xml"), PARSER).getroot()
+    expected = [names[aff.findtext(".//country")] for aff in source.find("front/article-meta").iter("aff")]
+    assert len(expected) == 8
+    _, record = records["elife-14093-v1"]
+    assert [a.get("country") for a in record.article["affiliations"]] == expected
+    _, review = records["scielo-rsp-2014-review-en-pt"]  # "Brasil" in an English article
+    assert {a.get("country") for a in review.article["affiliations"]} == {"BR"}

@@ -10,6 +10,7 @@ reader would.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from pathlib import Path
@@ -81,6 +82,25 @@ def _clean(text: str | None) -> str | None:
     if _PLAIN.match(text) and (text.isascii() or unicodedata.is_normalized("NFC", text)):
         return text
     return clean_line(text) or None
+
+
+@functools.cache
+def country_code(name: str | None, lang: str) -> str | None:
+    """ISO 3166 code of a country named in the article's language, English or another journal language (CLDR names):
+    eLife and older SciELO files give only the name ("France", "Brasil" in an English article)."""
+    if not name or not name.strip():
+        return None
+    import langcodes
+
+    for language in dict.fromkeys((lang.split("-")[0], "en", "pt", "es", "fr", "de")):
+        try:
+            tag = str(langcodes.find_name("territory", name.strip().rstrip("."), language))
+        except (LookupError, ValueError):
+            continue
+        match = re.fullmatch(r"und-([A-Z]{2})", tag)
+        if match:
+            return match.group(1)
+    return None
 
 
 def _credit_key(text: str) -> str:
@@ -628,8 +648,9 @@ class _Reader:
                 structured = True
                 code = (child.get("country") or "").strip()
                 self.text(child)
-                if re.fullmatch(r"[A-Za-z]{2}", code):
-                    record["country"] = code.upper()
+                found = code.upper() if re.fullmatch(r"[A-Za-z]{2}", code) else country_code(child.text, self.lang(aff, self.main))
+                if found:
+                    record["country"] = found
                 else:
                     self.report.drop("country name without ISO code")
             elif name == "addr-line":
