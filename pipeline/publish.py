@@ -436,13 +436,17 @@ class _Run:
         started = time.perf_counter()
         all_sets: dict[str, str] = {}
         present: set[str] = set()
+        # Grouped once: scanning every record for every journal is journals x records.
+        keys_by_journal: dict[str, list[str]] = {}
+        for key, entry in self.current.records.items():
+            keys_by_journal.setdefault(entry.journal, []).append(key)
         for parsed in self.journals:
             journal = parsed.journal
             if journal is None:
                 continue
             spec, name = journal_set(journal)
             all_sets[spec] = name
-            keys = sorted(k for k, e in self.current.records.items() if e.journal == journal.id)
+            keys = sorted(keys_by_journal.get(journal.id, ()))
             for key in keys:
                 present.add(f"oai:{self.namespace}:{key}")
                 all_sets.update((set_spec, set_name) for set_spec, set_name in self.current.records[key].sets)
