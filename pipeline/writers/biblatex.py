@@ -2,7 +2,7 @@
 
 Biber reads UTF-8 and handles Unicode names, initials and sorting itself, so letters stay
 as they are; LaTeX's special characters are still escaped exactly as in the BibTeX writer
-(``pipeline.writers.bibtex.latex_text``), titles get the same capital protection and the
+(``pipeline.writers.latex.latex_text``), titles get the same capital protection and the
 citation key is the same, so a document can switch between the two files.
 
 BibLaTeX-specific fields: ``date`` (ISO 8601, as precise as the record), ``journaltitle``
@@ -19,13 +19,13 @@ import re
 
 from pipeline.model import Article, Journal
 from pipeline.writers import JournalEntry, Rendered
+from pipeline.writers.latex import latex_text
 from pipeline.writers.bibtex import (
     babel_language,
     citation_key,
     combined_entries,
     format_entry,
     identifier_and_text_fields,
-    latex_text,
     name_list,
     page_range,
     protected_title,

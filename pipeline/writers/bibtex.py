@@ -1,30 +1,8 @@
 r"""BibTeX: one ``@article`` per article, written so that classic 8-bit BibTeX sorts,
 abbreviates, case-changes and prints it right.
 
-Encoding policy (shared with the BibLaTeX writer, which keeps letters in UTF-8):
-
-- Latin letters beyond ASCII become LaTeX commands with the whole command braced
-  (``{\c{s}}``, ``{\u{g}}``, ``{\i}``, ``{\.{I}}``): BibTeX treats a brace group that
-  starts with a backslash as one "special character", so ``purify$`` sorts ``{\c{S}}ahin``
-  as ``Sahin``, ``format.name$`` abbreviates ``{\c{C}}a{\u{g}}r{\i}`` to ``{\c{C}}.`` and
-  ``change.case$`` lowercases ``{\c{S}}`` to ``{\c{s}}``. Accents come from the Unicode
-  decomposition (any Latin letter whose combining marks all have a LaTeX accent command),
-  letters without one from a short table (ı ø æ œ ß ł å đ þ ð ŋ ȷ).
-- Scripts with no LaTeX form (Arabic, Cyrillic, Greek, CJK...) and other non-ASCII symbols
-  stay UTF-8; they need a Unicode engine (lualatex/xelatex) and a font with the glyphs.
-  In names, the first character of each such name token is made a BibTeX special character
-  (``{\relax М}ария``) so that ``format.name$`` abbreviates it whole instead of cutting
-  its UTF-8 byte sequence in two (a plain ``{М}`` group is not enough).
-- LaTeX's special characters never act: ``# $ % & _`` become ``{\#}`` etc., and
-  ``\ { } ~ ^ ` `` become ``{\textbackslash}``, ``{\textbraceleft}``... (``\{`` is not
-  usable: BibTeX counts its brace, so a record's unbalanced brace would break the entry).
-  Doubled ``- ' , < >`` get an italic correction ``{\/}`` between them (an empty group
-  does not stop LuaTeX's ligatures) so ``--`` cannot turn into an en dash; single quotes
-  still print as typographic quotes under TeX ligatures. Every command this
-  module emits is a complete brace group, so BibTeX's brace counting always balances.
-- ``doi`` and ``url`` are verbatim fields (BibLaTeX reads them verbatim, BibTeX styles pass
-  them to ``\url``): written as-is, except that braces, backslashes and white space are
-  percent-encoded so the value cannot end the field.
+LaTeX encoding (letters, TeX specials, ligatures) is :mod:`pipeline.writers.latex`, shared
+with the BibLaTeX writer.
 
 Title capitalisation: BibTeX styles lowercase titles (``change.case$ "t"``), which would
 destroy proper nouns and acronyms. We cannot tell a proper noun from a capitalised word
@@ -49,127 +27,18 @@ import base64
 import hashlib
 import re
 import unicodedata
-from typing import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence, Union
 
 from anyascii import anyascii
 
 from pipeline.model import Article, Collaboration, Contributor, Journal
-from pipeline.writers import JournalEntry, Rendered
+from pipeline.writers import JournalEntry, Rendered, shared
+from pipeline.writers.latex import latex_text  # noqa: F401 (also bibtex.latex_text for callers)
 
 NAME = "bibtex"
 
 # --- LaTeX text ---------------------------------------------------------------------------
-
-# Characters with a meaning to TeX or BibTeX, each as a complete brace group.
-_SPECIALS = {
-    "#": r"{\#}",
-    "$": r"{\$}",
-    "%": r"{\%}",
-    "&": r"{\&}",
-    "_": r"{\_}",
-    "\\": r"{\textbackslash}",
-    "{": r"{\textbraceleft}",
-    "}": r"{\textbraceright}",
-    "~": r"{\textasciitilde}",
-    "^": r"{\textasciicircum}",
-    "`": r"{\textasciigrave}",
-}
-
-# Characters that form a TeX ligature with a copy of themselves (-- ''  ,, << >>).
-_LIGATURE_DOUBLES = frozenset("-',<>")
-
-# Combining marks that have a LaTeX text accent command.
-_ACCENTS = {
-    "\u0300": "`",
-    "\u0301": "'",
-    "\u0302": "^",
-    "\u0303": "~",
-    "\u0304": "=",
-    "\u0306": "u",
-    "\u0307": ".",
-    "\u0308": '"',
-    "\u030a": "r",
-    "\u030b": "H",
-    "\u030c": "v",
-    "\u0323": "d",
-    "\u0327": "c",
-    "\u0328": "k",
-    "\u0331": "b",
-}
-# Accents placed below the letter keep the dot of i and j; the others sit on \i and \j.
-_ACCENTS_BELOW = frozenset("dckb")
-
-# Latin letters with no Unicode decomposition but a LaTeX command.
-_LETTERS = {
-    "ı": r"\i",
-    "ȷ": r"\j",
-    "ø": r"\o",
-    "Ø": r"\O",
-    "æ": r"\ae",
-    "Æ": r"\AE",
-    "œ": r"\oe",
-    "Œ": r"\OE",
-    "ß": r"\ss",
-    "ł": r"\l",
-    "Ł": r"\L",
-    "å": r"\aa",
-    "Å": r"\AA",
-    "đ": r"\dj",
-    "Đ": r"\DJ",
-    "þ": r"\th",
-    "Þ": r"\TH",
-    "ð": r"\dh",
-    "Ð": r"\DH",
-    "ŋ": r"\ng",
-    "Ŋ": r"\NG",
-}
-
-
-def _latin_letter(char: str) -> str | None:
-    """The LaTeX command for a non-ASCII Latin letter, without the outer braces."""
-    if char in _LETTERS:
-        return _LETTERS[char]
-    if not unicodedata.name(char, "").startswith("LATIN "):
-        return None
-    decomposed = unicodedata.normalize("NFD", char)
-    base, marks = decomposed[0], decomposed[1:]
-    if not marks or not base.isascii() or not base.isalpha():
-        return None
-    if any(mark not in _ACCENTS for mark in marks):
-        return None
-    latex = base
-    if base in "ij" and _ACCENTS[marks[0]] not in _ACCENTS_BELOW:
-        latex = "\\" + base
-    for mark in marks:
-        command = _ACCENTS[mark]
-        # \c{s}: letter-named accents need a brace group; \'{e} keeps the same form for all.
-        latex = f"\\{command}{{{latex}}}"
-    return latex
-
-
-def latex_text(text: str, *, ascii_letters: bool = True, brace_name_initials: bool = False) -> str:
-    """``text`` as LaTeX that prints it literally.
-
-    ``ascii_letters``: write non-ASCII Latin letters as braced commands (BibTeX) or keep
-    them UTF-8 (BibLaTeX/biber). ``brace_name_initials``: brace the first character of
-    each name token when it stays UTF-8, so 8-bit BibTeX abbreviates it whole.
-    """
-    out: list[str] = []
-    token_start = True
-    for index, char in enumerate(text):
-        if char in _SPECIALS:
-            out.append(_SPECIALS[char])
-        elif ascii_letters and not char.isascii() and (command := _latin_letter(char)):
-            out.append("{" + command + "}")
-        elif brace_name_initials and token_start and not char.isascii():
-            out.append("{\\relax " + char + "}")
-        else:
-            out.append(char)
-            if char in _LIGATURE_DOUBLES and text[index + 1 : index + 2] == char:
-                out.append(r"{\/}")
-        token_start = char in " -~"
-    return "".join(out)
-
 
 def _has_capital(word: str, skip_first: bool) -> bool:
     letters = word[1:] if skip_first else word
@@ -192,14 +61,8 @@ def protected_title(text: str, encode: Callable[[str], str]) -> str:
     return " ".join(out)
 
 
-def title_with_subtitle(article: Article) -> str:
-    """The main-language title, with the subtitle after a colon (BibTeX has no subtitle)."""
-    title = article.title.first() or ""
-    subtitle = article.subtitle.get(article.language) if article.subtitle else None
-    if not subtitle:
-        return title
-    separator = " " if title.endswith(("?", "!", ":", ".")) else ": "
-    return title + separator + subtitle
+# The title rule is shared by every format (pipeline.writers.shared.join_title).
+title_with_subtitle = shared.main_title
 
 
 def verbatim(value: str) -> str:
@@ -344,9 +207,7 @@ def citation_key(article: Article) -> str:
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
-def issn(journal: Journal) -> str | None:
-    """One ISSN (the print one first: it is most often the ISSN-L); tools check one ISSN."""
-    return journal.issn_print or journal.issn_electronic
+issn = shared.single_issn
 
 
 def abstract_text(article: Article) -> str | None:
@@ -355,15 +216,11 @@ def abstract_text(article: Article) -> str | None:
     BibTeX, biber and pybtex read any run of white space in a field, blank lines included,
     as one space, so paragraph breaks cannot survive: they are written as that space.
     """
-    abstract = article.abstract(article.language) or (article.abstracts[0] if article.abstracts else None)
+    abstract = shared.main_abstract(article)
     return re.sub(r"\s*\n\s*", " ", abstract.text) if abstract else None
 
 
-def keywords_of(article: Article) -> tuple[str, ...]:
-    terms = article.keywords_in(article.language)
-    if not terms and article.keywords:
-        terms = article.keywords[0].terms
-    return terms
+keywords_of = shared.main_keywords
 
 
 def keyword_list(terms: Iterable[str], encode: Callable[[str], str]) -> str:
@@ -371,14 +228,25 @@ def keyword_list(terms: Iterable[str], encode: Callable[[str], str]) -> str:
     return ", ".join("{" + encode(t) + "}" if "," in t else encode(t) for t in terms)
 
 
-def format_entry(entry_type: str, key: str, fields: Sequence[tuple[str, str]]) -> str:
-    """``@type{key,`` then one ``name = {value}`` per line (values already LaTeX).
+@dataclass(frozen=True)
+class Macro:
+    """A BibTeX macro written bare (``month = mar``), as opposed to a braced text value.
 
-    A value given as ``("month", "=mar")`` is written bare (a BibTeX macro).
-    """
+    A typed value rather than a marker inside the string: a text value may start with any
+    character (a journal titled "=Revista" stays ``{=Revista}``)."""
+
+    name: str
+
+
+FieldValue = Union[str, Macro]
+
+
+def format_entry(entry_type: str, key: str, fields: Sequence[tuple[str, FieldValue]]) -> str:
+    """``@type{key,`` then one ``name = {value}`` per line (values already LaTeX; a
+    :class:`Macro` bare)."""
     lines = [f"@{entry_type}{{{key},"]
     for index, (name, value) in enumerate(fields):
-        body = value[1:] if value.startswith("=") else "{" + value + "}"
+        body = value.name if isinstance(value, Macro) else "{" + value + "}"
         comma = "," if index < len(fields) - 1 else ""
         lines.append(f"  {name} = {body}{comma}")
     lines.append("}")
@@ -425,7 +293,7 @@ def entry(article: Article, journal: Journal) -> str:
     def encode_name(text: str) -> str:
         return latex_text(text, brace_name_initials=True)
 
-    fields: list[tuple[str, str]] = []
+    fields: list[tuple[str, FieldValue]] = []
     if article.authors:
         fields.append(("author", name_list(article.authors, encode_name)))
     fields.append(("title", protected_title(title_with_subtitle(article), encode)))
@@ -437,7 +305,7 @@ def entry(article: Article, journal: Journal) -> str:
     published = article.dates.published
     fields.append(("year", f"{published.year:04d}"))
     if published.month:
-        fields.append(("month", "=" + _MONTHS[published.month - 1]))
+        fields.append(("month", Macro(_MONTHS[published.month - 1])))
     fields += volume_fields(article, encode)
     if article.pages:
         fields.append(("pages", page_range(article, encode)))

@@ -57,7 +57,8 @@ from lxml import etree
 from pipeline.model import Article, Journal
 from pipeline.writers import Rendered
 from pipeline.writers import citeproc_compat
-from pipeline.writers.csl import _SUBTITLE_JOINER_AFTER, csl_item
+from pipeline.writers import shared
+from pipeline.writers.csl import csl_item
 
 NAME = "citations"
 
@@ -402,13 +403,7 @@ def citation_item(article: Article, journal: Journal, style: str) -> dict[str, A
 
 def _title_in(article: Article, language: str) -> str | None:
     """The title and subtitle in ``language``, joined as the CSL item joins them."""
-    title = article.title.get(language)
-    if not title:
-        return None
-    subtitle = article.subtitle.get(language)
-    if not subtitle:
-        return title
-    return f"{title}{' ' if title.endswith(_SUBTITLE_JOINER_AFTER) else ': '}{subtitle}"
+    return shared.title_in(article, language)
 
 
 # --- cache keys -----------------------------------------------------------------------------

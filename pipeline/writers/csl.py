@@ -11,7 +11,8 @@ Mapping decisions (the README has the full table):
   corrections or review articles, and its ``review-book`` needs the reviewed work
   (``reviewed-title``/``reviewed-author``) that the model does not hold: with only our title,
   APA prints "[Review of the book <our title>]" and Harvard and İSNAD drop volume and issue.
-- ``title`` is the main-language title, joined to the main-language subtitle with ": ".
+- ``title`` is the main-language title joined to its subtitle by the rule every format shares
+  (:func:`pipeline.writers.shared.join_title`: ": ", or a space after "?", "!", ":", "…").
   CSL-JSON has no field for parallel (translated) titles: ``original-title`` means the title
   of the work a translation was made from, so it would mislead. Translations are left out.
 - ``editor`` is left out on purpose: the model's article editors are the handling editors of
@@ -32,13 +33,12 @@ import json
 from typing import Any, Iterable
 
 from pipeline.model import Article, Collaboration, Contributor, Journal
-from pipeline.writers import JournalEntry, Rendered
+from pipeline.writers import JournalEntry, Rendered, shared
 
 NAME = "csl"
 
 CSL_TYPE = "article-journal"
 EN_DASH = "\u2013"
-_SUBTITLE_JOINER_AFTER = ("?", "!", ":", ".", "\u2026")
 
 
 def csl_name(contributor: Contributor) -> dict[str, str]:
@@ -54,14 +54,7 @@ def csl_name(contributor: Contributor) -> dict[str, str]:
 
 
 def _title(article: Article) -> str:
-    if not article.title:
-        return ""
-    title_language, title = article.title.items[0]
-    subtitle = article.subtitle.get(title_language)
-    if not subtitle:
-        return title
-    joiner = " " if title.endswith(_SUBTITLE_JOINER_AFTER) else ": "
-    return f"{title}{joiner}{subtitle}"
+    return shared.main_title(article)
 
 
 def _page(article: Article) -> str | None:
@@ -73,17 +66,17 @@ def _page(article: Article) -> str | None:
 
 
 def _abstract(article: Article) -> str | None:
-    abstract = article.abstract(article.language) or (article.abstracts[0] if article.abstracts else None)
+    abstract = shared.main_abstract(article)
     return abstract.text if abstract is not None else None
 
 
 def _keywords(article: Article) -> str | None:
-    terms = article.keywords_in(article.language) or (article.keywords[0].terms if article.keywords else ())
+    terms = shared.main_keywords(article)
     return ", ".join(terms) if terms else None
 
 
 def _issn(journal: Journal) -> str | None:
-    issns = [issn for issn in (journal.issn_print, journal.issn_electronic) if issn]
+    issns = shared.all_issns(journal)
     return ", ".join(issns) if issns else None
 
 

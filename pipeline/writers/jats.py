@@ -29,7 +29,7 @@ from pipeline.model import (
     Reference,
 )
 from pipeline import credit
-from pipeline.writers import Rendered
+from pipeline.writers import Rendered, shared
 
 NAME = "jats"
 
@@ -479,10 +479,9 @@ def _abstract_body(element: etree._Element, abstract: Abstract) -> None:
 
 def _abstracts(meta: etree._Element, article: Article) -> None:
     lang = article.language
-    main = article.abstract(lang)
     # The main-language abstract (or, lacking one, the first given) is <abstract>; the rest
     # are translations.
-    primary = main or (article.abstracts[0] if article.abstracts else None)
+    primary = shared.main_abstract(article)
     ordered: list[tuple[str, Abstract]] = []
     if primary:
         ordered.append(("abstract", primary))

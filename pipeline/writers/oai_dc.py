@@ -5,7 +5,8 @@ metadataPrefix. No files: the record only exists inside OAI-PMH responses.
 
 Mapping (the DC element is repeated where the model has several values):
 
-- title: per language, with ``xml:lang``; the subtitle in that language follows after ": ".
+- title: per language, with ``xml:lang``; the subtitle in that language joined by the shared
+  rule (:func:`pipeline.writers.shared.join_title`).
 - creator: each author, "Family, Given" (a group by its name in the main language).
 - contributor: each editor.
 - subject: each keyword, with its group's ``xml:lang``.
@@ -27,7 +28,7 @@ from lxml import etree
 
 from pipeline.issue_label import has_words, issue_parts
 from pipeline.model import Article, Collaboration, Contributor, Journal
-from pipeline.writers import Rendered
+from pipeline.writers import Rendered, shared
 
 NAME = "oai_dc"
 
@@ -69,9 +70,8 @@ def build(article: Article, journal: Journal) -> etree._Element:
         if lang:
             element.set(XML_LANG, lang)
 
-    for lang, title in article.title:
-        subtitle = article.subtitle.get(lang)
-        add("title", f"{title}: {subtitle}" if subtitle else title, lang)
+    for lang, _ in article.title:
+        add("title", shared.title_in(article, lang), lang)
     for author in article.authors:
         add("creator", _name(author))
     for editor in article.editors:
@@ -94,7 +94,7 @@ def build(article: Article, journal: Journal) -> etree._Element:
     title_lang = journal.title.languages[0] if journal.title else None
     # Tagged with the title's language only when the issue words are in it too.
     add("source", _source(article, journal), title_lang if has_words(title_lang) else None)
-    for issn in (journal.issn_print, journal.issn_electronic):
+    for issn in shared.all_issns(journal):
         add("source", issn)
     add("language", article.language)
     add("rights", article.license)

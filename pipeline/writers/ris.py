@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 
 from pipeline.model import Article, Collaboration, Journal, Person
-from pipeline.writers import JournalEntry, Rendered
-from pipeline.writers.bibtex import abstract_text, issn, keywords_of, title_with_subtitle
+from pipeline.writers import JournalEntry, Rendered, shared
+from pipeline.writers.bibtex import abstract_text
 
 NAME = "ris"
 
@@ -49,24 +49,22 @@ def ris_date(article: Article) -> str:
 
 
 def translated_title(article: Article) -> str | None:
-    for lang, title in article.title.others(article.language):
-        subtitle = article.subtitle.get(lang)
-        return f"{title}: {subtitle}" if subtitle else title
-    return None
+    translations = shared.translated_titles(article)
+    return translations[0][1] if translations else None
 
 
 def record_lines(article: Article, journal: Journal) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = [("TY", "JOUR")]
     lines += [("AU", author_name(author)) for author in article.authors]
-    lines.append(("TI", title_with_subtitle(article)))
+    lines.append(("TI", shared.main_title(article)))
     if translated_title(article):
         lines.append(("TT", translated_title(article)))
     if journal.title:
         lines.append(("T2", journal.title.first()))
     if journal.abbrev_title:
         lines.append(("J2", journal.abbrev_title))
-    if issn(journal):
-        lines.append(("SN", issn(journal)))
+    if shared.single_issn(journal):
+        lines.append(("SN", shared.single_issn(journal)))
     if article.volume:
         lines.append(("VL", article.volume))
     if article.issue:
@@ -83,7 +81,7 @@ def record_lines(article: Article, journal: Journal) -> list[tuple[str, str]]:
         lines.append(("DO", article.doi))
     if article.url:
         lines.append(("UR", article.url))
-    lines += [("KW", term) for term in keywords_of(article)]
+    lines += [("KW", term) for term in shared.main_keywords(article)]
     if abstract_text(article):
         lines.append(("AB", abstract_text(article)))
     lines.append(("LA", article.language))
