@@ -80,3 +80,47 @@ def new_store_location(oai_backend, request, tmp_path_factory):
         server = request.getfixturevalue("postgres_server")
         return lambda stem="oai": server.new_database(stem)
     return lambda stem="oai": str(tmp_path_factory.mktemp(stem) / "oai.sqlite3")
+
+
+# --- markers for the tests that run real consumers --------------------------------------
+# `pytest -m tex` (or pandoc, saxon, citeproc_js; `slow` is any of them) selects them and
+# `pytest -m "not slow"` leaves them out; plain `pytest` / `make test` runs everything.
+# A test is marked by what it calls: the names below, looked up in its own code and, one
+# level down, in the module's helper functions it calls (so _check_with_pandoc counts).
+_CONSUMER_HELPERS = {
+    "tex": {"compile_bibtex", "compile_biblatex"},
+    "pandoc": {"_pandoc_meta", "pandoc"},
+    "saxon": {"jats4r"},
+    "citeproc_js": {"format_with_citeproc_js"},
+}
+
+
+def _names_used(function, module) -> set[str]:
+    import types
+
+    # A hypothesis @given test is a wrapper; its own code is the inner test.
+    function = getattr(getattr(function, "hypothesis", None), "inner_test", function)
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return set()
+    names = set(code.co_names) | {c for c in code.co_consts if isinstance(c, str) and c.isidentifier()}
+    for name in list(names):
+        helper = getattr(module, name, None)
+        if isinstance(helper, types.FunctionType) and helper.__module__ == module.__name__:
+            helper_code = helper.__code__
+            names |= set(helper_code.co_names) | {c for c in helper_code.co_consts if isinstance(c, str) and c.isidentifier()}
+    return names
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        function = getattr(item, "function", None)
+        module = getattr(item, "module", None)
+        if function is None or module is None:
+            continue
+        used = _names_used(function, module)
+        tools = [marker for marker, helpers in _CONSUMER_HELPERS.items() if used & helpers]
+        for marker in tools:
+            item.add_marker(getattr(pytest.mark, marker))
+        if tools:
+            item.add_marker(pytest.mark.slow)

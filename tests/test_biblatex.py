@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 from pipeline.model import Multilingual, Person
 from pipeline.writers import JournalEntry, biblatex, bibtex
-from tests import factories, strategies
+from tests import expected, factories, strategies
 from tests.latex_tools import parse_with_bibtexparser, parse_with_pybtex
 from tests.test_bibtex import expected_names, raw_braces_balance
 
@@ -41,10 +41,10 @@ def expected_fields(article, journal) -> dict[str, str]:
         fields["doi"] = article.doi
     if article.url:
         fields["url"] = article.url
-    if bibtex.keywords_of(article):
-        fields["keywords"] = ", ".join(bibtex.keywords_of(article))
-    if bibtex.abstract_text(article):
-        fields["abstract"] = bibtex.abstract_text(article)
+    if expected.main_keywords(article):
+        fields["keywords"] = ", ".join(expected.main_keywords(article))
+    if expected.main_abstract_one_paragraph(article):
+        fields["abstract"] = expected.main_abstract_one_paragraph(article)
     if bibtex.babel_language(article.language):
         fields["langid"] = bibtex.babel_language(article.language)
     return {k: unicodedata.normalize("NFC", v) for k, v in fields.items()}

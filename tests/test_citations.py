@@ -20,8 +20,9 @@ from pipeline.model import Collaboration, Multilingual, Pages, Person
 from pipeline.writers import citations, csl
 
 from . import factories, strategies
+from .conftest import SHARED
 
-ISNAD = "/work/shared/styles/isnad-metinici.csl"
+ISNAD = str(SHARED / "styles" / "isnad-metinici.csl")  # the shared folder beside the checkout
 REQUIRED_STYLES = (
     "apa",
     "chicago-author-date",

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 
 from pipeline.model import Abstract, AbstractSection, Collaboration, Person
 from pipeline.writers import JournalEntry, bibtex, ris
-from tests import factories, strategies
+from tests import expected, factories, strategies
 
 JOURNAL = factories.journal()
 _TAG_LINE = re.compile(r"[A-Z][A-Z0-9]  - ")
@@ -31,7 +31,7 @@ def expected_record(article, journal) -> dict:
     record = {
         "type_of_reference": "JOUR",
         "authors": [expected_name(a) for a in article.authors],
-        "title": bibtex.title_with_subtitle(article),
+        "title": expected.main_title(article),
         "secondary_title": journal.title.first(),
         "alternate_title1": journal.abbrev_title,
         "issn": journal.issn_print,
@@ -42,8 +42,8 @@ def expected_record(article, journal) -> dict:
     }
     if not record["authors"]:
         del record["authors"]
-    if ris.translated_title(article):
-        record["translated_title"] = ris.translated_title(article)
+    if expected.first_translated_title(article):
+        record["translated_title"] = expected.first_translated_title(article)
     if article.volume:
         record["volume"] = article.volume
     if article.issue:
@@ -58,10 +58,10 @@ def expected_record(article, journal) -> dict:
         record["doi"] = article.doi
     if article.url:
         record["urls"] = [u.strip() for u in article.url.split(";")]  # rispy splits UR on ";"
-    if bibtex.keywords_of(article):
-        record["keywords"] = list(bibtex.keywords_of(article))
-    if bibtex.abstract_text(article):
-        record["abstract"] = bibtex.abstract_text(article)
+    if expected.main_keywords(article):
+        record["keywords"] = expected.main_keywords(article)
+    if expected.main_abstract_one_paragraph(article):
+        record["abstract"] = expected.main_abstract_one_paragraph(article)
     return record
 
 
@@ -122,7 +122,7 @@ def test_journal_file_holds_every_record_in_article_order():
     assert data == ris.render_journal(JOURNAL, list(reversed(entries)))["tjh/tjh.ris"]
     parsed = rispy.loads(data.decode("utf-8"))
     assert [p["title"] for p in parsed] == [
-        bibtex.title_with_subtitle(a) for a in sorted(articles, key=lambda a: a.id)
+        expected.main_title(a) for a in sorted(articles, key=lambda a: a.id)
     ]
 
 
