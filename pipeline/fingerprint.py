@@ -136,7 +136,13 @@ def _sha256(*chunks: bytes) -> str:
 @functools.cache
 def _source_digest(module: str) -> bytes:
     path = _module_path(module)
-    return module.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest()
+    digest = hashlib.sha256(path.read_bytes())
+    if path.name == "__init__.py":
+        # A package's JSON data shapes outputs like its code (pipeline/deposit/languages.json:
+        # the language codes the Crossref and DOAJ writers write).
+        for data in sorted(path.parent.glob("*.json")):
+            digest.update(data.name.encode() + b"\0" + data.read_bytes())
+    return module.encode() + b"\0" + digest.digest()
 
 
 def _normalized(name: str) -> str:

@@ -113,3 +113,21 @@ def test_publish_without_any_schema_bundle(tmp_path):
     assert any("/doaj/" in name for name in written)
     differing = [n for n in written if _normalized(out, n) != _normalized(reference, n)]
     assert differing == []
+
+
+def test_the_vocabularies_are_part_of_the_deposit_writers_fingerprints(monkeypatch, tmp_path):
+    from pipeline import fingerprint
+
+    before = fingerprint.writer_fingerprints(("crossref", "doaj", "ris"))
+    package = tmp_path / "pipeline"
+    shutil.copytree(REPO / "pipeline", package, ignore=shutil.ignore_patterns("__pycache__"))
+    languages = package / "deposit" / "languages.json"
+    languages.write_text(languages.read_text(encoding="utf-8").replace('"tr"', '"tk"'), encoding="utf-8")
+    monkeypatch.setattr(fingerprint, "PACKAGE_DIR", package)
+    fingerprint._source_digest.cache_clear()
+    try:
+        after = fingerprint.writer_fingerprints(("crossref", "doaj", "ris"))
+    finally:
+        fingerprint._source_digest.cache_clear()
+    assert after["crossref"] != before["crossref"] and after["doaj"] != before["doaj"]
+    assert after["ris"] == before["ris"]
