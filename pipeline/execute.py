@@ -14,6 +14,8 @@ work in flight, so memory does not grow with the corpus.
 
 from __future__ import annotations
 
+from .errors import PipelineError
+
 import collections
 import logging
 import os
@@ -66,7 +68,7 @@ class ProcessExecutor:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-class ExecutorUnavailable(Exception):
+class ExecutorUnavailable(PipelineError):
     """The executor cannot start or lost its workers: one line, naming what failed."""
 
 

@@ -14,6 +14,8 @@ Stages, in order:
 
 from __future__ import annotations
 
+from .errors import PipelineError
+
 import hashlib
 import threading
 import time
@@ -41,7 +43,7 @@ from .writers import JournalEntry
 DEFAULT_DB_NAME = "oai.sqlite3"
 
 
-class OutputInvalid(Exception):
+class OutputInvalid(PipelineError):
     """Some emitted file failed its official schema; nothing was published."""
 
     def __init__(self, problems: list[OutputProblem]):

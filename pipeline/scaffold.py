@@ -8,6 +8,8 @@ journal's languages are filled in from what is known.
 
 from __future__ import annotations
 
+from .errors import PipelineError
+
 import re
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from .validate.schema import schema
 _SLUG = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(PipelineError):
     """The template cannot be written (bad id, missing journal, file exists)."""
 
 

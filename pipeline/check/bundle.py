@@ -8,6 +8,8 @@ catalog look-up, so :func:`activate` must run before any schema or DTD is loaded
 
 from __future__ import annotations
 
+from ..errors import PipelineError
+
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +17,13 @@ from pathlib import Path
 ENV_VAR = "PIPELINE_SCHEMAS"
 
 
-class BundleNotFound(Exception):
+class BundleNotFound(PipelineError):
     """No schema bundle could be found; output validation cannot run."""
+
+
+class BundleConflict(PipelineError):
+    """A second, different bundle was asked for after one became active in this process.
+    libxml2 reads its catalog once, so the first bundle would silently stay in use."""
 
 
 @dataclass(frozen=True)
@@ -71,8 +78,14 @@ _active: SchemaBundle | None = None
 
 
 def activate(bundle: SchemaBundle) -> SchemaBundle:
-    """Point libxml2's catalog at the bundle. Idempotent; the first bundle wins in a process."""
+    """Point libxml2's catalog at the bundle. Idempotent for the same bundle; a different one
+    after the first raises :class:`BundleConflict` (libxml2 would keep using the first)."""
     global _active
+    if _active is not None and _active.root.resolve() != Path(bundle.root).resolve():
+        raise BundleConflict(
+            f"schema bundle {_active.root} is already in use in this process; "
+            f"{bundle.root} cannot replace it (start a new process to use another bundle)"
+        )
     if _active is None:
         existing = os.environ.get("XML_CATALOG_FILES", "")
         catalogs = [str(bundle.catalog)] + [c for c in existing.split() if c != str(bundle.catalog)]

@@ -14,6 +14,8 @@ compiled from the temporary copy), and only then does the directory replace the 
 
 from __future__ import annotations
 
+from ..errors import PipelineError
+
 import hashlib
 import json
 import posixpath
@@ -68,7 +70,7 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 DEFAULT_TIMEOUT = 30.0
 
 
-class FetchError(Exception):
+class FetchError(PipelineError):
     """The fetch failed; the cache was left exactly as it was."""
 
 

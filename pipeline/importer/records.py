@@ -7,6 +7,8 @@ PyYAML quotes only what YAML needs quoted. The same records give byte-identical 
 
 from __future__ import annotations
 
+from ..errors import PipelineError
+
 import os
 import shutil
 import tempfile
@@ -88,7 +90,7 @@ class WriteResult:
     disagreements: list[str] = field(default_factory=list)
 
 
-class ConflictError(Exception):
+class ConflictError(PipelineError):
     """The import would overwrite records (without --force) or write one record twice."""
 
     def __init__(self, problems: list[str]):

@@ -9,6 +9,8 @@ no DTD loading and no entity expansion; a document that declares entities is ref
 
 from __future__ import annotations
 
+from ..errors import PipelineError
+
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ SLUG_MAX = 100
 TODO = "TODO:"
 
 
-class SourceError(Exception):
+class SourceError(PipelineError):
     """A source file that cannot be imported: printed as ``file:line: message``."""
 
     def __init__(self, path: str, line: int, message: str):

@@ -9,6 +9,8 @@ per language, the languages) and marks everything else with ``TODO:`` values cho
 
 from __future__ import annotations
 
+from ..errors import PipelineError
+
 import functools
 import re
 import unicodedata
@@ -43,7 +45,7 @@ HEADER = (
 )
 
 
-class ImportTextError(ValueError):
+class ImportTextError(PipelineError, ValueError):
     """The text cannot be turned into a draft (no abstract, two blocks in one language...)."""
 
 

@@ -9,6 +9,8 @@ and only JSON-like scalar types come out.
 
 from __future__ import annotations
 
+from ..errors import PipelineError
+
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,7 +90,7 @@ class YamlDocument:
         return Diagnostic(self.path, pos.line, pos.column, format_field(path), message)
 
 
-class YamlError(Exception):
+class YamlError(PipelineError):
     def __init__(self, diagnostic: Diagnostic):
         self.diagnostic = diagnostic
         super().__init__(str(diagnostic))

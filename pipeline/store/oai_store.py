@@ -27,6 +27,8 @@ database; :func:`open_store` picks the store from a ``--db`` value (a path or a
 
 from __future__ import annotations
 
+from ..errors import PipelineError
+
 import re
 import secrets
 import sqlite3
@@ -85,7 +87,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = ((1, SCHEMA_V1),)
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
-class StoreUnavailable(Exception):
+class StoreUnavailable(PipelineError):
     """The store cannot be opened (a database that is down, a login refused): one line."""
 
 

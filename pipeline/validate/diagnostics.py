@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..errors import PipelineError
+
 import json
 from dataclasses import asdict, dataclass
 from typing import Iterable, Sequence
@@ -36,7 +38,7 @@ class Diagnostic:
         return asdict(self)
 
 
-class InvalidInput(Exception):
+class InvalidInput(PipelineError):
     """Raised by library calls that cannot go on because records are invalid."""
 
     def __init__(self, diagnostics: Sequence[Diagnostic]):

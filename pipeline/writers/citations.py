@@ -37,6 +37,8 @@ threads; parallel publishing uses processes, each with its own cache.
 
 from __future__ import annotations
 
+from ..errors import PipelineError
+
 import functools
 import hashlib
 import importlib.metadata
@@ -68,7 +70,7 @@ CSL_NS = "http://purl.org/net/xbiblio/csl"
 Format = Literal["text", "html"]
 
 
-class StyleError(ValueError):
+class StyleError(PipelineError, ValueError):
     """A configured citation style cannot be found or read."""
 
 

@@ -48,6 +48,8 @@ Loaded styles are cached for the life of the process, so are these tables. Set
 
 from __future__ import annotations
 
+from ..errors import PipelineError
+
 import os
 import re
 from typing import Any
@@ -59,7 +61,7 @@ SUPPORTED = ((0, 11), (0, 12))  # [0.11, 0.12): keep in step with pyproject.toml
 QUOTE_END = "\ue00f"  # a private-use character: record text never carries it (citations.py)
 
 
-class UnsupportedCiteproc(RuntimeError):
+class UnsupportedCiteproc(PipelineError, RuntimeError):
     """The installed citeproc-py is not one our patches were written for."""
 
 
