@@ -14,13 +14,15 @@ work in flight, so memory does not grow with the corpus.
 
 from __future__ import annotations
 
-from .errors import PipelineError
-
 import collections
+import multiprocessing
+import multiprocessing.context
 import logging
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Callable, Iterable, Iterator, Protocol, TypeVar
+
+from .errors import PipelineError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -47,13 +49,27 @@ class SerialExecutor:
         pass
 
 
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """Workers come from a forkserver, not a fork of this process.
+
+    Forking copies every lock of the parent in whatever state its threads hold it: publish
+    compiles schemas in a warm-up thread (and libraries keep threads of their own) while the
+    pool starts workers, and a worker forked while that thread held a lock (the import lock,
+    a logging or libxml2 lock) waited on it forever (seen as a hanging ``--jobs 2``). The
+    forkserver is a clean single-threaded process that has imported the renderer once, so a
+    worker still starts in milliseconds with the modules loaded."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipeline.render"])
+    return context
+
+
 class ProcessExecutor:
     """Worker processes; heavy objects (DTDs, schemas, styles) are built once per worker."""
 
     def __init__(self, jobs: int, window_per_job: int = 8):
         self.jobs = jobs
         self.window = jobs * window_per_job
-        self._pool = ProcessPoolExecutor(max_workers=jobs)
+        self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context())
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         pending: collections.deque[Future] = collections.deque()

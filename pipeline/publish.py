@@ -14,8 +14,6 @@ Stages, in order:
 
 from __future__ import annotations
 
-from .errors import PipelineError
-
 import hashlib
 import threading
 import time
@@ -24,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from .errors import PipelineError
 from .check import OutputProblem
 from .check import bundle as schema_bundle
 from .check.outputs import check_file, warm_up

@@ -8,11 +8,10 @@ journal's languages are filled in from what is known.
 
 from __future__ import annotations
 
-from .errors import PipelineError
-
 import re
 from pathlib import Path
 
+from .errors import PipelineError
 from . import credit
 from .read.corpus import ARTICLES_DIR, JOURNAL_FILE
 from .read.yamlsource import YamlError, read_yaml_file

@@ -8,11 +8,11 @@ catalog look-up, so :func:`activate` must run before any schema or DTD is loaded
 
 from __future__ import annotations
 
-from ..errors import PipelineError
-
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..errors import PipelineError
 
 ENV_VAR = "PIPELINE_SCHEMAS"
 

@@ -14,8 +14,6 @@ compiled from the temporary copy), and only then does the directory replace the 
 
 from __future__ import annotations
 
-from ..errors import PipelineError
-
 import hashlib
 import json
 import posixpath
@@ -35,6 +33,8 @@ from lxml import etree
 from lxml.builder import ElementMaker
 
 from pipeline.check.bundle import user_cache_dir
+
+from ..errors import PipelineError
 
 MANIFEST_PATH = Path(__file__).with_name("bundle_manifest.json")
 CATALOG_NS = "urn:oasis:names:tc:entity:xmlns:xml:catalog"

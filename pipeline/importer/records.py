@@ -7,8 +7,6 @@ PyYAML quotes only what YAML needs quoted. The same records give byte-identical 
 
 from __future__ import annotations
 
-from ..errors import PipelineError
-
 import os
 import shutil
 import tempfile
@@ -18,6 +16,8 @@ from pathlib import Path
 import yaml
 
 from pipeline.importer.source import TODO, ImportedRecord, SourceError, safe_id
+
+from ..errors import PipelineError
 
 WIDTH = 88
 HEADER = (

@@ -9,14 +9,14 @@ no DTD loading and no entity expansion; a document that declares entities is ref
 
 from __future__ import annotations
 
-from ..errors import PipelineError
-
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
+
+from ..errors import PipelineError
 
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 

@@ -9,8 +9,6 @@ per language, the languages) and marks everything else with ``TODO:`` values cho
 
 from __future__ import annotations
 
-from ..errors import PipelineError
-
 import functools
 import re
 import unicodedata
@@ -19,6 +17,8 @@ from dataclasses import dataclass, field
 import yaml
 
 from pipeline.importer import labels
+
+from ..errors import PipelineError
 
 # Languages the identifier chooses from. A small set keeps it fast and avoids look-alikes the
 # journals do not publish in (Azerbaijani for Turkish, Ukrainian for Russian); Persian is in it

@@ -9,8 +9,6 @@ and only JSON-like scalar types come out.
 
 from __future__ import annotations
 
-from ..errors import PipelineError
-
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from ..errors import PipelineError
 from ..validate.diagnostics import Diagnostic, FieldPath, format_field
 
 try:  # libyaml is ~7x faster; fall back silently where PyYAML was built without it

@@ -27,8 +27,6 @@ database; :func:`open_store` picks the store from a ``--db`` value (a path or a
 
 from __future__ import annotations
 
-from ..errors import PipelineError
-
 import re
 import secrets
 import sqlite3
@@ -40,6 +38,8 @@ from pathlib import Path
 from typing import ContextManager, Iterable, Iterator, Mapping, Protocol
 
 from pipeline.model import OaiIdentity
+
+from ..errors import PipelineError
 
 DATESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 

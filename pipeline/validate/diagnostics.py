@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..errors import PipelineError
-
 import json
 from dataclasses import asdict, dataclass
 from typing import Iterable, Sequence
+
+from ..errors import PipelineError
 
 FieldPath = tuple  # ("authors", 0, "orcid")
 

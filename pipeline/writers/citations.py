@@ -37,8 +37,6 @@ threads; parallel publishing uses processes, each with its own cache.
 
 from __future__ import annotations
 
-from ..errors import PipelineError
-
 import functools
 import hashlib
 import importlib.metadata
@@ -61,6 +59,8 @@ from pipeline.writers import Rendered
 from pipeline.writers import citeproc_compat
 from pipeline.writers import shared
 from pipeline.writers.csl import csl_item
+
+from ..errors import PipelineError
 
 NAME = "citations"
 

@@ -48,14 +48,14 @@ Loaded styles are cached for the life of the process, so are these tables. Set
 
 from __future__ import annotations
 
-from ..errors import PipelineError
-
 import os
 import re
 from typing import Any
 
 import citeproc
 from citeproc import model, source
+
+from ..errors import PipelineError
 
 SUPPORTED = ((0, 11), (0, 12))  # [0.11, 0.12): keep in step with pyproject.toml
 QUOTE_END = "\ue00f"  # a private-use character: record text never carries it (citations.py)
