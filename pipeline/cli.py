@@ -359,6 +359,7 @@ EXAMPLES = {
     "new": "pipeline new journal tjh; pipeline new article tjh/inebolu-limani",
     "import": "pipeline import jats ../shared/real-jats -o seeds",
     "styles": "pipeline styles chicago",
+    "watch": "pipeline watch seeds -o out",
 }
 
 
