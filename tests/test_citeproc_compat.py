@@ -141,3 +141,13 @@ def test_vancouver_date_matches_citeproc_js(locale, tmp_path):
     theirs = _oracle(item, "nlm-citation-sequence", locale, tmp_path)
     # The one remaining difference is citeproc-py's "Jr." (citeproc-js strips the suffix's period).
     assert ours.replace(" Jr.,", " Jr,") == theirs
+
+
+@pytest.mark.parametrize("style", ("apa", "chicago-author-date", "modern-language-association"))
+def test_a_title_that_stands_in_for_the_author_is_not_repeated(style, tmp_path):
+    article = factories.minimal_article()
+    assert not article.authors and article.title.first() == "Editorial"
+    item = citations.citation_item(article, factories.journal(), style)
+    ours = citations.format_item(item, style, "en-US", "text")
+    assert ours.count("Editorial") == 1
+    assert ours == _oracle(item, style, "en-US", tmp_path)

@@ -36,6 +36,13 @@ Corrections (each verified against citeproc-js, the reference CSL processor):
    Upstream fix: in ``render_single_date``, join with ``self`` (the localized date) when it
    has a ``delimiter``.
 
+5. **Substitution through a macro** (``Substitute.add_to_repressed_list``): CSL suppresses a
+   substituted variable in the rest of the entry, but citeproc-py records only a
+   ``<text variable>`` child, so an author-less editorial whose title stands in for the author
+   through ``<text macro="title"/>`` printed its title twice ("Editorial. (2024). Editorial.").
+   Here every variable such a macro can print (nested macros included) is suppressed too, as
+   citeproc-js does. Upstream fix: the same in ``add_to_repressed_list``.
+
 Memoization (pure functions of a loaded style and its locales; the style tree is never changed
 after loading): ``xpath_search``, ``get_term`` and ``calls_variable``; and, per render,
 ``CitationItem.reference``. lxml creates element
@@ -94,6 +101,7 @@ def apply() -> None:
         initialize=model.Name.initialize,
         quote=model.Quoted.quote,
         render_single_date=model.Date.render_single_date,
+        add_to_repressed_list=model.Substitute.add_to_repressed_list,
         xpath_search=model.CitationStylesElement.xpath_search,
         get_term=model.CitationStylesElement.get_term,
     )
@@ -101,6 +109,7 @@ def apply() -> None:
     model.Name.initialize = _initialize
     model.Quoted.quote = _quote
     model.Date.render_single_date = _render_single_date
+    model.Substitute.add_to_repressed_list = _add_to_repressed_list
     if os.environ.get("PIPELINE_CITEPROC_MEMO", "1") != "0":
         _memoize()
     _applied = True
@@ -194,6 +203,35 @@ def _render_single_date(self, date, show_parts=None, context=None):
         return _ORIGINAL["render_single_date"](self, date, show_parts, context)
     parts = self.parts(date, show_parts, context)
     return self.join(parts) if parts else None
+
+
+# --- 5. substitution through a macro ----------------------------------------------------
+
+
+def _macro_variables(element, seen: frozenset = frozenset()) -> list[tuple[str, str]]:
+    """(tag, variable) of every variable-printing element a ``<text macro>`` reaches."""
+    name = element.get("macro")
+    if name is None or name in seen:
+        return []
+    found = []
+    for child in element.get_macro(name).iter():
+        if not isinstance(child.tag, str):
+            continue
+        if child.get("variable") is not None and child.tag.endswith(("}text", "}names", "}date", "}number")):
+            found.extend((child.tag, variable) for variable in child.get("variable").split())
+        if child.get("macro") is not None:
+            found.extend(_macro_variables(child, seen | {name}))
+    return found
+
+
+def _add_to_repressed_list(self, child, context):
+    if child.get("variable") is not None or child.get("macro") is None:
+        return _ORIGINAL["add_to_repressed_list"](self, child, context)
+    layout = context.get_layout()  # citeproc-py's own per-render state lives on the layout
+    for tag, variable in _macro_variables(child):
+        tag_list = layout.repressed.setdefault(tag, [])
+        if variable not in tag_list:
+            tag_list.append(variable)
 
 
 # --- memoization ------------------------------------------------------------------------
