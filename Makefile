@@ -40,7 +40,7 @@ bench-scale: $(STAMP)
 	$(BIN)/python -m bench.scale --articles $(SCALE_ARTICLES) --journals $(SCALE_JOURNALS)
 
 serve: $(STAMP)
-	$(BIN)/pipeline serve --db $(OUT)/oai.sqlite3
+	$(BIN)/pipeline serve --db $(OUT)/oai.sqlite3 --site $(OUT)/site
 
 clean:
 	rm -rf $(OUT) .pytest_cache .hypothesis bench-work

@@ -372,7 +372,14 @@ def cmd_serve(args) -> int:
         _stderr(f"{db}: no OAI-PMH store here; run 'pipeline publish' first or pass --db")
         return EXIT_USAGE
     try:
-        serve(db, host=args.host, port=args.port, page_size=args.page_size)
+        site = Path(args.site)
+        if site.is_dir():  # the preview: the site at / and OAI-PMH at /oai
+            from .serve import serve_preview
+
+            serve_preview(site, db, host=args.host, port=args.port, page_size=args.page_size)
+        else:
+            _stderr(f"{site}: no site here (pipeline publish makes it); serving OAI-PMH only")
+            serve(db, host=args.host, port=args.port, page_size=args.page_size)
     except StoreUnavailable as exc:
         _stderr(f"error: {exc}")
         return EXIT_USAGE
@@ -522,8 +529,9 @@ def build_parser() -> argparse.ArgumentParser:
         common_format(p)
         p.set_defaults(run=_check_command(target))
 
-    p = sub.add_parser("serve", help="serve the OAI-PMH store at http://HOST:PORT/oai")
+    p = sub.add_parser("serve", help="serve the site at http://HOST:PORT/ and the OAI-PMH store at /oai")
     p.add_argument("--db", default="out/oai.sqlite3", help="a SQLite file or postgresql://USER@HOST/DB")
+    p.add_argument("--site", default="out/site", help="the static site to serve at / (default: out/site)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on")
     p.add_argument("--port", type=int, default=8000, help="port to listen on")
     p.add_argument("--page-size", type=int, default=100, help="records per page before a resumptionToken (default: 100)")

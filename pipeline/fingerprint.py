@@ -184,9 +184,25 @@ def _library_versions(modules: frozenset[str]) -> list[bytes]:
     return [f"{dist}={library_version(dist)}".encode() for top in tops for dist in DISTRIBUTIONS.get(top, (top,))]
 
 
+@functools.cache
+def _package_data_digest(module: str) -> bytes:
+    """A package's data files (templates, message catalogs, stylesheets) shape its output as
+    much as its code: the site writer's templates live in pipeline/writers/site/."""
+    path = _module_path(module)
+    if path is None or path.name != "__init__.py":
+        return b""
+    digest = hashlib.sha256()
+    def own(data: Path) -> bool:  # not inside a subpackage (that one has its own digest)
+        return not any((parent / "__init__.py").is_file() for parent in data.parents if parent != path.parent and path.parent in parent.parents)
+
+    for data in sorted(p for p in path.parent.rglob("*") if p.suffix in (".html", ".po", ".css") and p.is_file() and own(p)):
+        digest.update(str(data.relative_to(path.parent)).encode() + b"\0" + hashlib.sha256(data.read_bytes()).digest())
+    return digest.digest()
+
+
 def fingerprint_of(modules: frozenset[str]) -> str:
     chunks = [__version__.encode()]
-    chunks += [_source_digest(m) for m in sorted(modules)]
+    chunks += [_source_digest(m) + _package_data_digest(m) for m in sorted(modules)]
     chunks += [kind.encode() + schema_text(kind) for kind in KINDS]
     chunks += _library_versions(modules)
     return _sha256(*chunks)

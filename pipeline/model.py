@@ -272,6 +272,13 @@ class Journal:
     def main_language(self) -> str:
         return self.languages[0]
 
+    def page_url(self, *path: str) -> str | None:
+        """The absolute URL of a page of the journal's site (``journal.url`` is the base the
+        site is served from; pages are directories): ``page_url("x")`` -> ``<url>/x/``."""
+        if not self.url:
+            return None
+        return "/".join((self.url.rstrip("/"), *path)) + "/"
+
 
 @dataclass(frozen=True)
 class Article:

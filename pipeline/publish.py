@@ -31,7 +31,7 @@ from .left_out import left_out_lines, removed_doi_warning
 from .fingerprint import writer_fingerprints
 from .model import Journal
 from .read.corpus import ParsedJournal, discover, display_path, read_journal, repository_identity
-from .render import WRITERS, SeedResult, SeedTask, process_seed, record_hash, writer_modules
+from .render import DERIVED_WRITERS, WRITERS, SeedResult, SeedTask, process_seed, record_hash, writer_modules
 from .store.citation_cache import default_cache as default_citation_cache
 from .store.manifest import LEGACY_MANIFEST, MANIFEST, PARTS_CACHE, Manifest, RecordEntry, dump_parts, load_parts, parts_path
 from .store.staging import Staging, exclusive
@@ -190,6 +190,7 @@ class _Run:
         if stale and any(w in oai_parts() for w in stale):
             # the store's record is made of these writers' parts: they re-render together
             stale += [w for w in self.writers if w in oai_parts() and w not in stale]
+        stale += [w for w in self.writers if w not in stale and set(DERIVED_WRITERS.get(w, ())) & set(stale)]
         self.stale_writers = tuple(w for w in self.writers if w in stale)
         self.previous, self.current = previous, Manifest(writers=fingerprints)
         self.journals: list[ParsedJournal] = []
@@ -455,9 +456,19 @@ class _Run:
                 self.render_journal(journal, keys, self.journal_writers)
             else:  # only the stale writers' files, if any, are built again
                 self.render_journal(journal, keys, [m for m in self.journal_writers if m.NAME in self.stale_writers])
+        self.render_site_files()
         self.tx.delete_missing(present)
         self.tx.set_sets(sorted(all_sets.items()))
         self.report.add_time("journal files + store", time.perf_counter() - started)
+
+    def render_site_files(self) -> None:
+        """Files that span journals (the website's index, sitemap index, robots.txt): writers
+        with ``render_site(journals)``, from the journal models only (cheap: every run)."""
+        journals = [parsed.journal for parsed in self.journals if parsed.journal is not None]
+        for module in self.journal_writers:
+            if hasattr(module, "render_site"):
+                for relative, data in sorted(module.render_site(journals).items()):
+                    self.report.files_written += self.staging.write(relative, data)
 
     def render_journal(self, journal: Journal, keys: list[str], modules: list) -> None:
         previous_files = self.previous.journal_files.get(journal.id, {})

@@ -24,7 +24,10 @@ from .store.citation_cache import CitationCache
 from .validate.diagnostics import Diagnostic
 
 # Every output format, in the order they run. Each is a module in pipeline/writers/.
-WRITERS = ("jats", "csl", "citations", "bibtex", "biblatex", "ris", "oai_dc", "crossref", "doaj")
+WRITERS = ("jats", "csl", "citations", "bibtex", "biblatex", "ris", "oai_dc", "crossref", "doaj", "site")
+# Writers whose outputs include other writers' files (the site serves copies of them): they
+# re-render whenever one of those does.
+DERIVED_WRITERS = {"site": ("jats", "csl", "citations", "bibtex", "biblatex", "ris")}
 
 
 @functools.cache
@@ -49,6 +52,8 @@ def render_record(article: Article, journal: Journal, *, writers: tuple[str, ...
         started = time.perf_counter()
         if module.NAME == "citations" and citation_cache is not None:
             rendered = module.render(article, journal, cache=citation_cache)  # same bytes, fewer renders
+        elif getattr(module, "READS_OUTPUTS", False):  # the site: it gets the files made before it
+            rendered = module.render(article, journal, result.files)
         else:
             rendered = module.render(article, journal)
         result.timings[f"render:{module.NAME}"] = time.perf_counter() - started

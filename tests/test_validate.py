@@ -197,8 +197,13 @@ def test_validate_for_crossref_locates_missing_deposit_fields(tmp_path):
     assert result.returncode == 1
     problems = [l for l in result.stdout.splitlines() if "digital-archives.yaml" in l]
     assert any(": doi: crossref: no DOI" in l for l in problems), result.stdout
-    assert any(": url: crossref: no landing page URL" in l for l in problems), result.stdout
+    # without its own url the article has its landing page on the journal's site (issue 12)
+    assert not any(": url: " in l for l in problems), result.stdout
     assert all(re.match(r"^\S+digital-archives\.yaml:\d+:\d+: ", l) for l in problems)
+    journal = seeds / "tjh" / "journal.yaml"
+    journal.write_text("\n".join(l for l in journal.read_text(encoding="utf-8").splitlines() if not l.startswith("url:")) + "\n", encoding="utf-8")
+    problems = [l for l in run_cli("validate", str(seeds), "--for", "crossref").stdout.splitlines() if "digital-archives.yaml" in l]
+    assert any(": url: crossref: no landing page URL" in l for l in problems), problems
 
 
 def test_reading_many_records_keeps_no_memory_of_them():

@@ -27,10 +27,10 @@ def package_copy(tmp_path, monkeypatch):
     copy = tmp_path / "pkg" / "pipeline"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(fingerprint, "PACKAGE_DIR", copy)
-    for cached in (fingerprint._imports, fingerprint.closure, fingerprint._source_digest):
+    for cached in (fingerprint._imports, fingerprint.closure, fingerprint._source_digest, fingerprint._package_data_digest):
         cached.cache_clear()
     yield copy
-    for cached in (fingerprint._imports, fingerprint.closure, fingerprint._source_digest):
+    for cached in (fingerprint._imports, fingerprint.closure, fingerprint._source_digest, fingerprint._package_data_digest):
         cached.cache_clear()
 
 
@@ -39,6 +39,7 @@ def _changed_after(copy: Path, relative: str) -> set[str]:
     path = copy / relative
     path.write_text(path.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
     fingerprint._source_digest.cache_clear()
+    fingerprint._package_data_digest.cache_clear()
     after = fingerprint.writer_fingerprints(WRITERS)
     return {name for name in WRITERS if before[name] != after[name]}
 
@@ -48,9 +49,17 @@ def test_editing_a_writer_changes_only_its_fingerprint_and_its_importers(package
     for name in WRITERS:
         importers = {other for other in WRITERS if f"pipeline.writers.{name}" in fingerprint.closure(f"pipeline.writers.{other}")}
         assert name in importers
-        assert _changed_after(package_copy, f"writers/{name}.py") == importers
+        source = f"writers/{name}/__init__.py" if (package_copy / "writers" / name).is_dir() else f"writers/{name}.py"
+        assert _changed_after(package_copy, source) == importers
         alone += importers == {name}
     assert alone >= 3  # most writers stand alone
+    # the site serves copies of the JATS, BibTeX, RIS, CSL files: it changes with their writers
+    assert "pipeline.writers.jats" in fingerprint.closure("pipeline.writers.site")
+
+
+def test_editing_a_site_template_or_catalog_changes_only_the_site_fingerprint(package_copy):
+    assert _changed_after(package_copy, "writers/site/templates/article.html") == {"site"}
+    assert _changed_after(package_copy, "writers/site/locale/tr/LC_MESSAGES/site.po") == {"site"}
 
 
 def test_editing_a_module_a_writer_imports_changes_every_importer(package_copy):
@@ -76,7 +85,8 @@ def test_a_library_version_is_part_of_the_fingerprints_of_the_writers_using_it(m
     real = fingerprint.library_version
     monkeypatch.setattr(fingerprint, "library_version", lambda dist: "99" if dist == "citeproc-py" else real(dist))
     after = fingerprint.writer_fingerprints(WRITERS)
-    assert {name for name in WRITERS if before[name] != after[name]} == {"citations"}
+    # the site writer serves the formatted citations on its pages (and renders them when alone)
+    assert {name for name in WRITERS if before[name] != after[name]} == {"citations", "site"}
 
 
 def test_installed_versions_agree_with_importlib_metadata():
@@ -138,7 +148,12 @@ def test_an_upgraded_writer_re_renders_only_its_outputs(seeds, tmp_path, monkeyp
     report = publish(seeds, out, jobs=1, now=T1)
     articles = report.articles
     assert articles == 3 and report.changed
-    assert calls == Counter({("bibtex", "render"): articles, ("bibtex", "render_journal"): 1})
+    # the site serves a copy of each .bib beside its landing page: it re-renders with BibTeX,
+    # and renders (without writing) the other files it copies, which did not run this time
+    copied = ("jats", "csl", "citations", "biblatex", "ris")
+    assert calls == Counter({("bibtex", "render"): articles, ("bibtex", "render_journal"): 1,
+                             ("site", "render"): articles, ("site", "render_journal"): 1}
+                            | {(name, "render"): articles for name in copied})
     after_files, after_inodes = published_files(out), _inodes(out)
     changed = {k for k in before_files if before_files[k] != after_files.get(k)}
     assert changed and all(k.endswith(".bib") and not k.endswith(".biblatex.bib") for k in changed)
@@ -173,8 +188,12 @@ def test_the_store_writers_re_render_together(seeds, tmp_path, monkeypatch):  # 
     calls = _count_calls(monkeypatch)
     _upgrade(monkeypatch, "jats")
     report = publish(seeds, out, jobs=1, now=T1)
-    # the OAI-PMH record is made of the JATS and oai_dc parts: both run, nothing else
-    assert calls == Counter({("jats", "render"): report.articles, ("oai_dc", "render"): report.articles})
+    # the OAI-PMH record is made of the JATS and oai_dc parts: both run; and the site, which
+    # serves a copy of the JATS (rendering, without writing, the other files it copies)
+    copied = ("csl", "citations", "bibtex", "biblatex", "ris")
+    assert calls == Counter({("jats", "render"): report.articles, ("oai_dc", "render"): report.articles,
+                             ("site", "render"): report.articles, ("site", "render_journal"): 1}
+                            | {(name, "render"): report.articles for name in copied})
     assert store.is_file()
 
 
@@ -183,7 +202,8 @@ def test_a_writer_left_out_of_the_list_is_a_full_run(seeds, tmp_path):  # noqa: 
     publish(seeds, out, jobs=1, now=T0)
     fewer = tuple(w for w in WRITERS if w != "ris")
     publish(seeds, out, jobs=1, now=T1, writers=fewer)
-    assert not any(k.endswith(".ris") for k in published_files(out))
+    # (the site still offers its RIS download: it renders the files it copies itself)
+    assert not any(k.endswith(".ris") and not k.startswith("site/") for k in published_files(out))
     publish(seeds, out, jobs=1, now=T1)
     assert any(k.endswith(".ris") for k in published_files(out))
     assert os.path.isfile(out / "tjh" / "tjh.ris")

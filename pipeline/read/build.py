@@ -249,7 +249,9 @@ def article(data: dict, journal: Journal, source: str) -> Article:
             if kind in data.get("notes", {})
         ),
         section=multilingual(data.get("section"), languages),
-        url=data.get("url"),
+        # One URL for the article everywhere: without its own, the landing page the journal's
+        # site gives it (Crossref resource, DOAJ fullTextUrl, JATS self-uri, BibTeX/CSL/RIS, OAI).
+        url=data.get("url") or journal.page_url(data["id"]),
         references=tuple(reference(i, r, languages) for i, r in enumerate(data.get("references", ()), start=1)),
         source=source,
     )
