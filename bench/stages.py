@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.check import bundle as schema_bundle
-from pipeline.check.outputs import PART_VALIDATORS, check_file, check_part, validator_for_file
+from pipeline.check.outputs import check_files, check_parts
 from pipeline.read.corpus import discover, read_article, read_journal
-from pipeline.render import WRITERS, writer_modules
+from pipeline.render import WRITERS
 from pipeline.writers import JournalEntry
+from pipeline.writers.registry import Validator, writers as writer_specs
 
 
 @dataclass
@@ -66,11 +67,12 @@ class _Clock:
         return result
 
 
-def _validator_name(path: str) -> str | None:
-    validator = validator_for_file(path)
-    if validator is None:
+def _validator_name(spec) -> str | None:
+    """``check:<validator module>`` for a writer whose files are validated, else None."""
+    validator = spec.validator
+    if not isinstance(validator, Validator) or validator.part is not None:
         return None
-    return f"check:{validator.__module__.rsplit('.', 1)[-1]}"
+    return f"check:{validator.target.split(':')[0].rsplit('.', 1)[-1]}"
 
 
 def _spread(paths: list[Path], count: int) -> list[Path]:
@@ -110,7 +112,7 @@ def probe(seeds: Path, sample: int, writers: tuple[str, ...]) -> StageProbe:
     journals = {journal_dir.name: read_journal(journal_dir) for journal_dir, _ in layout.journals}
     paths = [p for _, article_paths in layout.journals for p in article_paths]
     chosen = _spread(paths, sample + 1)
-    modules = writer_modules(writers)
+    specs = writer_specs(writers)
     result = StageProbe()
     entries: dict[str, list[JournalEntry]] = defaultdict(list)
     for index, path in enumerate(chosen):
@@ -125,17 +127,20 @@ def probe(seeds: Path, sample: int, writers: tuple[str, ...]) -> StageProbe:
         article, journal = parsed.article, parsed_journal.journal
         files: dict[str, bytes] = {}
         parts: dict[str, bytes] = {}
-        for module in modules:
-            rendered = clock(f"render:{module.NAME}", module.render, article, journal)
+        produced_by = {}
+        for spec in specs:
+            rendered = clock(f"render:{spec.name}", spec.render, article, journal)
             files.update(rendered.files)
             parts.update(rendered.parts)
+            produced_by.update((relative, spec) for relative in rendered.files)
         for relative, data in sorted(files.items()):
-            name = _validator_name(relative)
+            name = _validator_name(produced_by[relative])
             if name:
-                result.problems += len(clock(name, check_file, relative, data))
-        for name, data in sorted(parts.items()):
-            if name in PART_VALIDATORS:
-                result.problems += len(clock(f"check:part:{name}", check_part, name, data, str(path)))
+                result.problems += len(clock(name, check_files, produced_by[relative], {relative: data}))
+        for spec in specs:
+            part = getattr(spec.validator, "part", None)
+            if part is not None and part in parts:
+                result.problems += len(clock(f"check:part:{part}", check_parts, spec, parts, str(path)))
         entries[journal.id].append(JournalEntry(article.id, article.issue_key, "2024-01-01T00:00:00Z", parts))
         if not cold:
             result.records += 1
@@ -143,12 +148,12 @@ def probe(seeds: Path, sample: int, writers: tuple[str, ...]) -> StageProbe:
     clock = _Clock(result.journal_level)
     for journal_id, journal_entries in sorted(entries.items()):
         journal = journals[journal_id].journal
-        for module in modules:
-            if not hasattr(module, "render_journal"):
+        for spec in specs:
+            if not spec.has_journal_files:
                 continue
-            produced = clock(f"render_journal:{module.NAME}", module.render_journal, journal, journal_entries)
+            produced = clock(f"render_journal:{spec.name}", spec.render_journal, journal, journal_entries)
             for relative, data in sorted(produced.items()):
-                name = _validator_name(relative)
+                name = _validator_name(spec)
                 if name:
-                    result.problems += len(clock(f"{name} (journal files)", check_file, relative, data))
+                    result.problems += len(clock(f"{name} (journal files)", check_files, spec, {relative: data}))
     return result

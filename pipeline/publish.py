@@ -25,7 +25,7 @@ from typing import Callable
 from .errors import PipelineError
 from .check import OutputProblem
 from .check import bundle as schema_bundle
-from .check.outputs import check_file, warm_up
+from .check.outputs import check_files, warm_up
 from .execute import make_executor
 from .left_out import left_out_lines, removed_doi_warning
 from .fingerprint import writer_fingerprints
@@ -35,6 +35,7 @@ from .render import DERIVED_WRITERS, WRITERS, SeedResult, SeedTask, process_seed
 from .store.citation_cache import default_cache as default_citation_cache
 from .store.manifest import LEGACY_MANIFEST, MANIFEST, PARTS_CACHE, Manifest, RecordEntry, dump_parts, load_parts, parts_path
 from .store.staging import Staging, exclusive
+from .writers.registry import writer as writer_spec
 from .validate.diagnostics import Diagnostic, InvalidInput
 from .validate.uniqueness import DoiRegister
 from .writers import JournalEntry
@@ -263,9 +264,9 @@ class _Run:
             report.add_time("total", time.perf_counter() - started)
             return report
         # Writers are imported only now: a run with nothing to do never loads citeproc & co.
-        self.journal_writers = [m for m in writer_modules(self.writers) if hasattr(m, "render_journal")]
-        # A journal-level writer reads the parts it lists in PARTS, by default the one named after it.
-        self.journal_parts = frozenset(p for m in self.journal_writers for p in getattr(m, "PARTS", (m.NAME,)))
+        self.journal_writers = [m for m in writer_modules(self.writers) if writer_spec(m.NAME).has_journal_files]
+        # A journal-level writer reads the parts its registry entry lists.
+        self.journal_parts = frozenset(p for m in self.journal_writers for p in writer_spec(m.NAME).parts)
         from .store.oai_store import open_store
 
         # Opened before the staging tree exists: a database that is down or refuses the login
@@ -285,10 +286,7 @@ class _Run:
                 if self.repository is not None:
                     tx.set_identity(self.repository)
                 self.keep_unchanged()
-                warming = self.warm_up_validators()
                 self.render_changed()
-                if warming is not None:
-                    warming.join()
                 if self.diagnostics and not self.keep_going:
                     raise InvalidInput(self.diagnostics)
                 if self.problems:
@@ -371,6 +369,8 @@ class _Run:
                     self.progress(done, len(tasks))
         finally:
             executor.close()
+            if warming is not None:
+                warming.join()
 
     def absorb(self, seed: _Seed, result: SeedResult) -> None:
         report = self.report
@@ -402,7 +402,7 @@ class _Run:
         parts = dict(rendered.parts)
         if refreshed:  # the parts of the writers that did not run stay as they were
             previous_parts = load_parts(self.staging.read(parts_path(journal_id, article_id)) or b"{}")
-            ran = {p for m in self.journal_writers if m.NAME in self.stale_writers for p in getattr(m, "PARTS", (m.NAME,))}
+            ran = {p for m in self.journal_writers if m.NAME in self.stale_writers for p in writer_spec(m.NAME).parts}
             parts = {name: data for name, data in previous_parts.items() if name not in ran} | parts
         self.staging.write(parts_path(journal_id, article_id), dump_parts(parts))
         oai = result.oai
@@ -477,7 +477,7 @@ class _Run:
             produced: set[str] = set()
             # One writer at a time, each with only its own parts: memory stays at one
             # writer's share of one journal, whatever the corpus size.
-            names = frozenset(getattr(module, "PARTS", (module.NAME,)))
+            names = frozenset(writer_spec(module.NAME).parts)
             entries = []
             for key in keys:
                 article_id = key.split("/", 1)[1]
@@ -498,7 +498,7 @@ class _Run:
                     self.report.files_written += 1
                     if self.report.validation:
                         started = time.perf_counter()
-                        self.problems.extend(check_file(relative, data))
+                        self.problems.extend(check_files(writer_spec(module.NAME), {relative: data}))
                         self.report.add_time("check", time.perf_counter() - started)
             for relative in set(previous_files.get(module.NAME, [])) - produced:
                 self.staging.remove(relative)

@@ -17,14 +17,12 @@ from pathlib import Path
 from types import ModuleType
 
 from .check import OutputProblem
-from .check.outputs import check_file, check_part
+from .check.outputs import check_files, check_parts
 from .model import Article, Journal
 from .read.corpus import ParsedJournal, read_article
 from .store.citation_cache import CitationCache
 from .validate.diagnostics import Diagnostic
-
-# Every output format, in the order they run. Each is a module in pipeline/writers/.
-WRITERS = ("jats", "csl", "citations", "bibtex", "biblatex", "ris", "oai_dc", "crossref", "doaj", "site")
+from .writers.registry import WRITERS, writers as writer_specs  # noqa: F401  (WRITERS: the names, in order)
 # Writers whose outputs include other writers' files (the site serves copies of them): they
 # re-render whenever one of those does.
 DERIVED_WRITERS = {"site": ("jats", "csl", "citations", "bibtex", "biblatex", "ris")}
@@ -32,7 +30,8 @@ DERIVED_WRITERS = {"site": ("jats", "csl", "citations", "bibtex", "biblatex", "r
 
 @functools.cache
 def writer_modules(names: tuple[str, ...] = WRITERS) -> tuple[ModuleType, ...]:
-    return tuple(importlib.import_module(f"pipeline.writers.{name}") for name in names)
+    """The writers' modules (for callers that want the module; the registry is the source)."""
+    return tuple(importlib.import_module(spec.module) for spec in writer_specs(names))
 
 
 @dataclass
@@ -48,24 +47,29 @@ class RenderResult:
 def render_record(article: Article, journal: Journal, *, writers: tuple[str, ...] = WRITERS, validate: bool = True,
                   citation_cache: "CitationCache | None" = None) -> RenderResult:
     result = RenderResult(article.key)
-    for module in writer_modules(writers):
+    specs = writer_specs(writers)
+    produced_by = {}  # out/-relative path -> the writer that produced it
+    for spec in specs:
         started = time.perf_counter()
-        if module.NAME == "citations" and citation_cache is not None:
-            rendered = module.render(article, journal, cache=citation_cache)  # same bytes, fewer renders
-        elif getattr(module, "READS_OUTPUTS", False):  # the site: it gets the files made before it
-            rendered = module.render(article, journal, result.files)
+        if spec.name == "citations" and citation_cache is not None:
+            rendered = spec.render(article, journal, cache=citation_cache)  # same bytes, fewer renders
+        elif spec.reads_outputs:  # the site: it gets the files made before it
+            rendered = spec.render(article, journal, result.files)
         else:
-            rendered = module.render(article, journal)
-        result.timings[f"render:{module.NAME}"] = time.perf_counter() - started
+            rendered = spec.render(article, journal)
+        result.timings[f"render:{spec.name}"] = time.perf_counter() - started
         result.files.update(rendered.files)
-        result.writer_files[module.NAME] = sorted(rendered.files)
+        result.writer_files[spec.name] = sorted(rendered.files)
         result.parts.update(rendered.parts)
+        produced_by.update((path, spec) for path in rendered.files)
     if validate:
+        # Each output is checked by the validator of the writer that produced it, files in
+        # path order, then the parts a validator checks.
         started = time.perf_counter()
         for path, data in sorted(result.files.items()):
-            result.problems.extend(check_file(path, data))
-        for name, data in sorted(result.parts.items()):
-            result.problems.extend(check_part(name, data, article.source or article.key))
+            result.problems.extend(check_files(produced_by[path], {path: data}))
+        for spec in sorted(specs, key=lambda s: getattr(s.validator, "part", None) or ""):
+            result.problems.extend(check_parts(spec, result.parts, article.source or article.key))
         result.timings["check"] = time.perf_counter() - started
     return result
 

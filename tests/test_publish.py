@@ -102,10 +102,10 @@ def test_invalid_output_fails_publish_and_leaves_out(first_publish, monkeypatch)
     path = seeds / "tjh" / "articles" / "digital-archives.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("Open Research", "Open Data"), encoding="utf-8")
 
-    def reject_crossref(relative, data):
-        return [OutputProblem(relative, 1, "rejected for the test")] if "/crossref/" in relative else []
+    def reject_crossref(spec, files):
+        return [OutputProblem(relative, 1, "rejected for the test") for relative in files if spec.name == "crossref"]
 
-    monkeypatch.setattr(publish_module, "check_file", reject_crossref)
+    monkeypatch.setattr(publish_module, "check_files", reject_crossref)
     with pytest.raises(OutputInvalid) as caught:
         publish(seeds, out, jobs=1, now=T1)
     assert all("/crossref/" in p.path for p in caught.value.problems)

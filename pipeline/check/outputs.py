@@ -1,36 +1,23 @@
-"""Which validator checks which output: the output-validation stage's routing table.
+"""Running a writer's validator: the output-validation stage.
 
-Files are matched by their place in ``out/`` (``<journal>/<kind>/...``); parts (fragments
-that are not files of their own, such as the OAI-PMH oai_dc record) by their name. Each
-validator module loads its schema once per process.
+Which validator checks which output is said by the writer registry
+(:mod:`pipeline.writers.registry`), per writer; this module loads the validator functions
+(each validator module loads its schema once per process) and runs them.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
-import re
 from typing import Callable
 
 from . import OutputProblem
 
-Validator = Callable[[bytes, str], list[OutputProblem]]
-
-# (pattern on the out/-relative path, "module:function")
-FILE_VALIDATORS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^[^/]+/jats/[^/]+\.xml$"), "pipeline.check.jats:validate_jats"),
-    (re.compile(r"^[^/]+/csl/[^/]+\.json$"), "pipeline.check.csl:validate_csl"),
-    (re.compile(r"^[^/]+/csl\.json$"), "pipeline.check.csl:validate_csl"),
-    (re.compile(r"^[^/]+/crossref/[^/]+\.xml$"), "pipeline.check.crossref:validate_crossref"),
-    (re.compile(r"^[^/]+/doaj/[^/]+\.xml$"), "pipeline.check.doaj:validate_doaj"),
-)
-PART_VALIDATORS: dict[str, str] = {
-    "oai_dc": "pipeline.check.oai:check_oai_dc",
-}
+ValidatorFunction = Callable[[bytes, str], list[OutputProblem]]
 
 
 @functools.cache
-def _load(target: str) -> Validator:
+def load(target: str) -> ValidatorFunction:
     module_name, function = target.split(":")
     return getattr(importlib.import_module(module_name), function)
 
@@ -44,21 +31,26 @@ JOURNAL_SCHEMAS = ("pipeline.check.crossref:mathml_free_schema", "pipeline.check
 
 def warm_up() -> None:
     for target in JOURNAL_SCHEMAS:
-        _load(target)()
+        load(target)()
 
 
-def validator_for_file(path: str) -> Validator | None:
-    for pattern, target in FILE_VALIDATORS:
-        if pattern.match(path):
-            return _load(target)
-    return None
+def check_files(spec, files) -> list[OutputProblem]:
+    """The problems of the files ``spec``'s writer produced (none for a writer without a
+    validator, or whose validator checks a part)."""
+    from ..writers.registry import Validator
+
+    validator = spec.validator
+    if not isinstance(validator, Validator) or validator.part is not None:
+        return []
+    function = load(validator.target)
+    return [problem for path, data in sorted(files.items()) for problem in function(data, path)]
 
 
-def check_file(path: str, data: bytes) -> list[OutputProblem]:
-    validator = validator_for_file(path)
-    return validator(data, path) if validator else []
+def check_parts(spec, parts, where: str) -> list[OutputProblem]:
+    """The problems of the part ``spec``'s validator checks, if it checks one."""
+    from ..writers.registry import Validator
 
-
-def check_part(name: str, data: bytes, where: str) -> list[OutputProblem]:
-    target = PART_VALIDATORS.get(name)
-    return _load(target)(data, f"{where} ({name})") if target else []
+    validator = spec.validator
+    if not isinstance(validator, Validator) or validator.part is None or validator.part not in parts:
+        return []
+    return load(validator.target)(parts[validator.part], f"{where} ({validator.part})")

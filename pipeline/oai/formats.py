@@ -18,6 +18,8 @@ from typing import Mapping
 
 from lxml import etree
 
+from ..writers.parts import JATS_PART, OAI_DC_PART
+
 
 @dataclass(frozen=True)
 class MetadataFormat:
@@ -41,7 +43,7 @@ JATS = MetadataFormat(
 FORMATS: dict[str, MetadataFormat] = {fmt.prefix: fmt for fmt in (OAI_DC, JATS)}
 
 # Writer part name -> metadataPrefix, and how the part becomes the format's payload.
-_PART_FOR_PREFIX = {"oai_dc": "oai_dc", "jats": "jats"}
+_PART_FOR_PREFIX = {"oai_dc": OAI_DC_PART, "jats": JATS_PART}
 # The writers whose parts the store's record is made of (each writer's part is named after it).
 PARTS = frozenset(_PART_FOR_PREFIX.values())
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.layout import article_path, journal_path
+from pipeline.writers.parts import BIBLATEX_PART
 from pipeline.model import Article, Journal
 from pipeline.writers import JournalEntry, Rendered
 from pipeline.writers.latex import latex_text
@@ -80,10 +82,10 @@ def entry(article: Article, journal: Journal) -> str:
 
 def render(article: Article, journal: Journal) -> Rendered:
     data = entry(article, journal).encode("utf-8")
-    return Rendered(files={f"{journal.id}/bibtex/{article.id}.biblatex.bib": data}, parts={NAME: data})
+    return Rendered(files={article_path(NAME, journal.id, article.id): data}, parts={BIBLATEX_PART: data})
 
 
 def render_journal(journal: Journal, entries: list[JournalEntry]) -> dict[str, bytes]:
-    parts = [e.parts[NAME] for e in entries if NAME in e.parts]
-    path = f"{journal.id}/{journal.id}.biblatex.bib"
+    parts = [e.parts[BIBLATEX_PART] for e in entries if BIBLATEX_PART in e.parts]
+    path = journal_path(NAME, journal.id)
     return {path: combined_entries(parts, path)}

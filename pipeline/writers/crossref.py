@@ -31,15 +31,17 @@ from typing import Iterable, Mapping
 from lxml import etree
 
 from .. import deposit
+from ..layout import issue_path
+from .parts import CROSSREF_ISSUE_PART, CROSSREF_PART
 from ..model import Abstract, Article, Collaboration, Funding, Journal, PartialDate, Person, Reference
 from . import JournalEntry, Rendered
 from .shared import AHEAD_OF_PRINT, batch_name, group_by_issue  # noqa: F401 (batch_name: callers)
 from .jats import country_name
 
 NAME = "crossref"
-PART = "crossref"
-ISSUE_PART = "crossref-issue"
-PARTS = (PART, ISSUE_PART)  # what render_journal reads
+PART = CROSSREF_PART
+ISSUE_PART = CROSSREF_ISSUE_PART
+PARTS = (PART, ISSUE_PART)  # what render_journal reads (the registry lists the same)
 
 CROSSREF_NS = "http://www.crossref.org/schema/5.3.1"
 JATS_NS = "http://www.ncbi.nlm.nih.gov/JATS1"
@@ -370,6 +372,6 @@ def render_journal(journal: Journal, entries: list[JournalEntry]) -> Mapping[str
     if journal.depositor is None:
         return {}
     return {
-        f"{journal.id}/crossref/{name}.xml": deposit(journal, name, batch)
+        issue_path(NAME, journal.id, name): deposit(journal, name, batch)
         for name, batch in group_by_issue(entries, PART).items()
     }

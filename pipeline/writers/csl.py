@@ -32,6 +32,8 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
+from pipeline.layout import article_path, journal_path
+from pipeline.writers.parts import CSL_PART
 from pipeline.model import Article, Collaboration, Contributor, Journal
 from pipeline.writers import JournalEntry, Rendered, shared
 
@@ -117,12 +119,12 @@ def dumps(items: list[dict[str, Any]]) -> bytes:
 def render(article: Article, journal: Journal) -> Rendered:
     item = csl_item(article, journal)
     return Rendered(
-        files={f"{journal.id}/csl/{article.id}.json": dumps([item])},
-        parts={"csl": json.dumps(item, ensure_ascii=False).encode("utf-8")},
+        files={article_path(NAME, journal.id, article.id): dumps([item])},
+        parts={CSL_PART: json.dumps(item, ensure_ascii=False).encode("utf-8")},
     )
 
 
 def render_journal(journal: Journal, entries: list[JournalEntry]) -> dict[str, bytes]:
     ordered = sorted(entries, key=lambda entry: entry.article_id)
-    items = [json.loads(entry.parts["csl"]) for entry in ordered if "csl" in entry.parts]
-    return {f"{journal.id}/csl.json": dumps(items)}
+    items = [json.loads(entry.parts[CSL_PART]) for entry in ordered if CSL_PART in entry.parts]
+    return {journal_path(NAME, journal.id): dumps(items)}

@@ -25,6 +25,8 @@ from typing import Mapping
 from lxml import etree
 
 from .. import deposit
+from ..layout import issue_path
+from .parts import DOAJ_PART
 from ..model import Affiliation, Article, Collaboration, Journal
 from . import JournalEntry, Rendered
 # The same per-issue batches, named the same way, as the Crossref deposits.
@@ -32,7 +34,7 @@ from .shared import group_by_issue
 from .jats import country_name
 
 NAME = "doaj"
-PART = "doaj"
+PART = DOAJ_PART
 
 _ORCID = re.compile(r"https://orcid\.org/[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]")
 _ISSN = re.compile(r"[0-9]{4}-?[0-9]{3}[0-9xX]")
@@ -151,6 +153,6 @@ def render_journal(journal: Journal, entries: list[JournalEntry]) -> Mapping[str
     if not (journal.issn_print or journal.issn_electronic):
         return {}
     return {
-        f"{journal.id}/doaj/{name}.xml": records(batch)
+        issue_path(NAME, journal.id, name): records(batch)
         for name, batch in group_by_issue(entries, PART).items()
     }

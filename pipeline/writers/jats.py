@@ -15,6 +15,7 @@ import re
 import langcodes
 from lxml import etree
 
+from pipeline.layout import article_path
 from pipeline.model import (
     Abstract,
     Affiliation,
@@ -30,6 +31,7 @@ from pipeline.model import (
 )
 from pipeline import credit
 from pipeline.writers import Rendered, shared
+from pipeline.writers.parts import JATS_PART
 
 NAME = "jats"
 
@@ -645,4 +647,4 @@ def serialize(tree: etree._ElementTree) -> bytes:
 
 def render(article: Article, journal: Journal) -> Rendered:
     data = serialize(build_tree(article, journal))
-    return Rendered(files={f"{journal.id}/jats/{article.id}.xml": data}, parts={"jats": data})
+    return Rendered(files={article_path(NAME, journal.id, article.id): data}, parts={JATS_PART: data})

@@ -27,6 +27,7 @@ from __future__ import annotations
 from lxml import etree
 
 from pipeline.issue_label import has_words, issue_parts
+from pipeline.writers.parts import OAI_DC_PART
 from pipeline.model import Article, Collaboration, Contributor, Journal
 from pipeline.writers import Rendered, shared
 
@@ -55,7 +56,7 @@ _EU_REPO_TYPE = {
 
 
 def render(article: Article, journal: Journal) -> Rendered:
-    return Rendered(parts={NAME: etree.tostring(build(article, journal), encoding="UTF-8")})
+    return Rendered(parts={OAI_DC_PART: etree.tostring(build(article, journal), encoding="UTF-8")})
 
 
 def build(article: Article, journal: Journal) -> etree._Element:

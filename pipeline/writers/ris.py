@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.layout import article_path, journal_path
+from pipeline.writers.parts import RIS_PART
 from pipeline.model import Article, Collaboration, Journal, Person
 from pipeline.writers import JournalEntry, Rendered, shared
 from pipeline.writers.bibtex import abstract_text
@@ -97,10 +99,10 @@ def record(article: Article, journal: Journal) -> str:
 
 def render(article: Article, journal: Journal) -> Rendered:
     data = record(article, journal).encode("utf-8")
-    return Rendered(files={f"{journal.id}/ris/{article.id}.ris": data}, parts={NAME: data})
+    return Rendered(files={article_path(NAME, journal.id, article.id): data}, parts={RIS_PART: data})
 
 
 def render_journal(journal: Journal, entries: list[JournalEntry]) -> dict[str, bytes]:
     """Every record of the journal, in article id order, one blank line apart."""
-    parts = [e.parts[NAME] for e in sorted(entries, key=lambda e: e.article_id) if NAME in e.parts]
-    return {f"{journal.id}/{journal.id}.ris": _NEWLINE.encode().join(parts)}
+    parts = [e.parts[RIS_PART] for e in sorted(entries, key=lambda e: e.article_id) if RIS_PART in e.parts]
+    return {journal_path(NAME, journal.id): _NEWLINE.encode().join(parts)}
