@@ -47,7 +47,10 @@ def _manifest_without_fingerprint(data: bytes) -> object:
 
 
 def _files(root: Path) -> dict[str, Path]:
-    return {path.relative_to(root).as_posix(): path for path in root.rglob("*") if path.is_file()}
+    """The tree's files; SQLite's -wal/-shm companions are left out (whether they exist
+    depends on how the store was closed; its rows are compared through the database)."""
+    return {path.relative_to(root).as_posix(): path for path in root.rglob("*")
+            if path.is_file() and not path.name.endswith((".sqlite3-wal", ".sqlite3-shm"))}
 
 
 def differences(before: Path, after: Path) -> list[str]:
@@ -57,8 +60,6 @@ def differences(before: Path, after: Path) -> list[str]:
     problems += [f"only in {after}: {name}" for name in sorted(set(new) - set(old))]
     for name in sorted(set(old) & set(new)):
         a, b = old[name], new[name]
-        if name.endswith((".sqlite3-wal", ".sqlite3-shm")):
-            continue  # the store's rows are compared through the database file itself
         if name.endswith(".sqlite3"):
             same = _store_rows(a) == _store_rows(b)
         elif name == MANIFEST:
