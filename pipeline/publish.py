@@ -286,7 +286,10 @@ class _Run:
                 if self.repository is not None:
                     tx.set_identity(self.repository)
                 self.keep_unchanged()
+                warming = self.warm_up_validators()
                 self.render_changed()
+                if warming is not None:
+                    warming.join()
                 if self.diagnostics and not self.keep_going:
                     raise InvalidInput(self.diagnostics)
                 if self.problems:
@@ -369,8 +372,6 @@ class _Run:
                     self.progress(done, len(tasks))
         finally:
             executor.close()
-            if warming is not None:
-                warming.join()
 
     def absorb(self, seed: _Seed, result: SeedResult) -> None:
         report = self.report
