@@ -31,7 +31,7 @@ DERIVED_WRITERS = {"site": ("jats", "csl", "citations", "bibtex", "biblatex", "r
 @functools.cache
 def writer_modules(names: tuple[str, ...] = WRITERS) -> tuple[ModuleType, ...]:
     """The writers' modules (for callers that want the module; the registry is the source)."""
-    return tuple(importlib.import_module(spec.module) for spec in writer_specs(names))
+    return tuple(importlib.import_module(f"pipeline.writers.{spec.module}") for spec in writer_specs(names))
 
 
 @dataclass

@@ -37,7 +37,7 @@ class NoValidator:
 @dataclass(frozen=True)
 class WriterSpec:
     name: str
-    module: str
+    module: str  # the module in pipeline.writers, e.g. "jats"
     validator: Validator | NoValidator
     parts: tuple[str, ...] = ()  # the parts render() produces and render_journal() reads
     has_journal_files: bool = False  # whether the module defines render_journal()
@@ -58,24 +58,27 @@ class WriterSpec:
 
 @functools.cache
 def _module(name: str):
-    return importlib.import_module(name)
+    # Named relative to this package on purpose: pipeline.fingerprint reads "pipeline.x.y"
+    # strings as imports, and the registry is imported by every publish, so full names here
+    # would put every writer into every writer's fingerprint.
+    return importlib.import_module(f"{__package__}.{name}")
 
 
 _NO_SCHEMA_BIB = "BibTeX has no schema; bibtex/biber consume it in the tests"
 
 # In the order they run.
 REGISTRY: tuple[WriterSpec, ...] = (
-    WriterSpec("jats", "pipeline.writers.jats", Validator("pipeline.check.jats:validate_jats"), (JATS_PART,)),
-    WriterSpec("csl", "pipeline.writers.csl", Validator("pipeline.check.csl:validate_csl"), (CSL_PART,), True),
-    WriterSpec("citations", "pipeline.writers.citations", NoValidator("formatted text and HTML have no schema")),
-    WriterSpec("bibtex", "pipeline.writers.bibtex", NoValidator(_NO_SCHEMA_BIB), (BIBTEX_PART,), True),
-    WriterSpec("biblatex", "pipeline.writers.biblatex", NoValidator(_NO_SCHEMA_BIB), (BIBLATEX_PART,), True),
-    WriterSpec("ris", "pipeline.writers.ris", NoValidator("RIS has no schema"), (RIS_PART,), True),
-    WriterSpec("oai_dc", "pipeline.writers.oai_dc", Validator("pipeline.check.oai:check_oai_dc", part=OAI_DC_PART),
+    WriterSpec("jats", "jats", Validator("pipeline.check.jats:validate_jats"), (JATS_PART,)),
+    WriterSpec("csl", "csl", Validator("pipeline.check.csl:validate_csl"), (CSL_PART,), True),
+    WriterSpec("citations", "citations", NoValidator("formatted text and HTML have no schema")),
+    WriterSpec("bibtex", "bibtex", NoValidator(_NO_SCHEMA_BIB), (BIBTEX_PART,), True),
+    WriterSpec("biblatex", "biblatex", NoValidator(_NO_SCHEMA_BIB), (BIBLATEX_PART,), True),
+    WriterSpec("ris", "ris", NoValidator("RIS has no schema"), (RIS_PART,), True),
+    WriterSpec("oai_dc", "oai_dc", Validator("pipeline.check.oai:check_oai_dc", part=OAI_DC_PART),
                (OAI_DC_PART,)),
-    WriterSpec("crossref", "pipeline.writers.crossref", Validator("pipeline.check.crossref:validate_crossref"),
+    WriterSpec("crossref", "crossref", Validator("pipeline.check.crossref:validate_crossref"),
                (CROSSREF_PART, CROSSREF_ISSUE_PART), True),
-    WriterSpec("doaj", "pipeline.writers.doaj", Validator("pipeline.check.doaj:validate_doaj"), (DOAJ_PART,), True),
+    WriterSpec("doaj", "doaj", Validator("pipeline.check.doaj:validate_doaj"), (DOAJ_PART,), True),
 )
 WRITERS: tuple[str, ...] = tuple(spec.name for spec in REGISTRY)
 _BY_NAME = {spec.name: spec for spec in REGISTRY}
