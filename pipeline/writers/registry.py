@@ -79,6 +79,9 @@ REGISTRY: tuple[WriterSpec, ...] = (
     WriterSpec("crossref", "crossref", Validator("pipeline.check.crossref:validate_crossref"),
                (CROSSREF_PART, CROSSREF_ISSUE_PART), True),
     WriterSpec("doaj", "doaj", Validator("pipeline.check.doaj:validate_doaj"), (DOAJ_PART,), True),
+    # The site lays out its own pages under out/site/ (not yet through pipeline.layout).
+    WriterSpec("site", "site", NoValidator("HTML pages have no official schema; tests/test_site*.py check them"),
+               (SITE_PART,), True, reads_outputs=True),
 )
 WRITERS: tuple[str, ...] = tuple(spec.name for spec in REGISTRY)
 _BY_NAME = {spec.name: spec for spec in REGISTRY}
