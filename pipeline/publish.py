@@ -30,6 +30,7 @@ from .execute import make_executor
 from .left_out import left_out_lines, removed_doi_warning
 from .fingerprint import writer_fingerprints
 from .model import Journal
+from .oai.sets import record_identifier
 from .read.corpus import ParsedJournal, discover, display_path, read_journal, repository_identity
 from .render import DERIVED_WRITERS, WRITERS, SeedResult, SeedTask, process_seed, record_hash, writer_modules
 from .store.citation_cache import default_cache as default_citation_cache
@@ -329,9 +330,9 @@ class _Run:
         ``--db``, a deleted store) is rendered again so the store gets its metadata."""
         seeds_by_key = {seed.key: seed for seed in self.seeds_found}
         # One query for all of them, not a round trip per record (PostgreSQL is over a socket).
-        kept = self.tx.keep_many(f"oai:{self.namespace}:{key}" for key in self.current.records)
+        kept = self.tx.keep_many(record_identifier(self.namespace, key) for key in self.current.records)
         for key in sorted(self.current.records):
-            datestamp = kept.get(f"oai:{self.namespace}:{key}")
+            datestamp = kept.get(record_identifier(self.namespace, key))
             if datestamp is None:
                 del self.current.records[key]
                 if key in self.refreshed:  # already queued: now with every writer
@@ -417,7 +418,7 @@ class _Run:
 
     def skip(self, key: str, old: RecordEntry | None) -> None:
         """--keep-going keeps the last good version of a record that broke, if there is one."""
-        datestamp = self.tx.keep(f"oai:{self.namespace}:{key}") if old is not None else None
+        datestamp = self.tx.keep(record_identifier(self.namespace, key)) if old is not None else None
         if datestamp is not None:
             self.current.records[key] = old
             self.datestamps[key] = datestamp
@@ -451,7 +452,7 @@ class _Run:
             all_sets[spec] = name
             keys = sorted(keys_by_journal.get(journal.id, ()))
             for key in keys:
-                present.add(f"oai:{self.namespace}:{key}")
+                present.add(record_identifier(self.namespace, key))
                 all_sets.update((set_spec, set_name) for set_spec, set_name in self.current.records[key].sets)
             if journal.id in self.changed_journals:
                 self.render_journal(journal, keys, self.journal_writers)

@@ -121,7 +121,7 @@ def process_seed(task: SeedTask) -> SeedResult:
     """Read, validate and render one seed file. Runs in a worker: only small results go back
     (no model, and no parts that only the OAI store needs: they arrive as its payloads)."""
     from .oai.formats import content_hash, formats_from_parts
-    from .oai.sets import article_sets
+    from .oai.sets import article_sets, record_identifier
 
     started = time.perf_counter()
     raw = task.path.read_bytes()
@@ -136,7 +136,7 @@ def process_seed(task: SeedTask) -> SeedResult:
     sets = article_sets(article, journal)
     specs = tuple(spec for spec, _ in sets)
     formats = formats_from_parts(rendered.parts)
-    oai = OaiRecord(f"oai:{task.namespace}:{article.key}", sets, formats, content_hash(specs, formats))
+    oai = OaiRecord(record_identifier(task.namespace, article.key), sets, formats, content_hash(specs, formats))
     rendered.parts = {name: data for name, data in rendered.parts.items() if name in task.keep_parts}
     rendered.timings["oai"] = time.perf_counter() - started
     where = parsed.document.position(("doi",)) if parsed.document is not None else None

@@ -15,9 +15,14 @@ from pipeline.model import Article, Journal
 _NOT_SET_SPEC_CHAR = re.compile(r"[^A-Za-z0-9\-_.!~*'()]")
 
 
+def record_identifier(namespace: str, key: str) -> str:
+    """``oai:<namespace>:<journal-id>/<article-id>`` (the oai-identifier scheme), from the
+    article's key: the one place this format is written."""
+    return f"oai:{namespace}:{key}"
+
+
 def oai_identifier(namespace: str, article: Article) -> str:
-    """``oai:<namespace>:<journal-id>/<article-id>`` (the oai-identifier scheme)."""
-    return f"oai:{namespace}:{article.key}"
+    return record_identifier(namespace, article.key)
 
 
 def set_spec_component(text: str) -> str:

@@ -77,7 +77,6 @@ class ParsedJournal:
     diagnostics: list[Diagnostic]
     languages: tuple[str, ...] = ()
     doi_prefix: str | None = None
-    oai_block: dict | None = None
     document: YamlDocument | None = None
 
 
@@ -101,8 +100,7 @@ def read_journal(journal_dir: Path, raw: bytes | None = None) -> ParsedJournal:
     parsed = ParsedJournal(
         journal_dir, display, None, problems, languages,
         data.get("doi-prefix") if isinstance(data.get("doi-prefix"), str) else None,
-        data.get("oai") if isinstance(data.get("oai"), dict) else None,
-        document,
+        document=document,
     )
     # The semantic checks run on the well-formed part too: one run reports everything.
     checked = well_formed_part(data, [bad for _, bad in findings])

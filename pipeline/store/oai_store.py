@@ -335,9 +335,6 @@ class StoreView:
             )
         ]
 
-    def prefixes_in_use(self) -> list[str]:
-        return [row[0] for row in self._db.execute("SELECT DISTINCT prefix FROM metadata ORDER BY prefix")]
-
     def item_sets(self, identifier: str) -> tuple[str, ...]:
         return tuple(
             row[0]
