@@ -86,7 +86,7 @@ def comparable(article, journal) -> dict:
         "funding-statement": _multilingual_sorted(article.funding_statement),
         "notes": tuple((n.kind, _multilingual_sorted(n.text)) for n in article.notes if n.text),
         "section": _multilingual_sorted(article.section),
-        "url": article.url,
+        "url": article.url or journal.page_url(article.id),  # the reader gives a record without url its landing page
         "references": tuple(
             dataclasses.replace(r, authors=_people(r.authors, False), editors=_people(r.editors, False))
             for r in article.references

@@ -31,7 +31,12 @@ def _articles(seeds):
 def test_articles_left_out_of_crossref_and_doaj_are_counted(seeds, tmp_path):
     articles = _articles(seeds)
     total = len(articles)
+    # Without a url of its own an article gets its landing page under the journal's url, so
+    # it is left out only when the journal has no url either.
     _drop_lines(articles[0], "url:")
+    _drop_lines(seeds / "tjh" / "journal.yaml", "url:")
+    others = [path for path in articles[1:] if any(l.startswith("url:") for l in path.read_text(encoding="utf-8").splitlines())]
+    assert len(others) == total - 1  # the other articles keep a url of their own
     result = run_cli("publish", str(seeds), "-o", str(tmp_path / "out"), "--jobs", "1")
     assert result.returncode == 0, result.stderr
     assert f"crossref: tjh: 1 of {total} articles not deposited: no url — `pipeline validate --for crossref`" in result.stderr
