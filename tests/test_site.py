@@ -233,6 +233,20 @@ def test_turkish_chrome_and_dates(published):
     assert not document.xpath("//script[not(@type='application/ld+json')]")
 
 
+def test_affiliation_marks_and_country_names(published):
+    seeds, out = published
+    record = yaml.safe_load((seeds / "tjh" / "articles" / "anadolu-demiryollari.yaml").read_text(encoding="utf-8"))
+    document = html.fromstring((out / "site" / "tjh" / "anadolu-demiryollari" / "index.html").read_bytes())
+    ids = [aff["id"] for aff in record["affiliations"]]
+    first = record["authors"][0]
+    expected = ",".join(str(ids.index(a) + 1) for a in first["affiliations"])
+    assert document.xpath("//li[span[@class='name']][1]/sup/text()")[0] == expected  # "1,2", not "12"
+    listed = " ".join(document.xpath("//li[sup]/text()"))
+    structured = [aff for aff in record["affiliations"] if "text" not in aff and aff.get("country") == "TR"]
+    assert structured, "the sample needs an affiliation without printed text"
+    assert ", TR " not in listed + " " and "Türkiye" in listed
+
+
 def test_right_to_left_blocks(published):
     _seeds, out = published
     document = html.fromstring((out / "site" / "mjs" / "arabic-ports" / "index.html").read_bytes())

@@ -37,6 +37,7 @@ from markupsafe import Markup
 
 from ...model import Article, Collaboration, Journal, PartialDate, Person
 from .. import JournalEntry, Rendered
+from ..jats import country_name
 from . import metadata
 
 NAME = "site"
@@ -258,7 +259,8 @@ def article_page(article: Article, journal: Journal, outputs: Mapping[str, bytes
         authors.append(view)
     affiliations = [
         {"mark": marks[aff.id], "ror": aff.ror,
-         "text": aff.text or ", ".join(p for p in (aff.department, aff.institution, aff.city, aff.state, aff.country) if p)}
+         "text": aff.text or ", ".join(p for p in (aff.department, aff.institution, aff.city, aff.state,
+                                                   country_name(aff.country, article.language) if aff.country else None) if p)}
         for aff in article.affiliations
     ]
     dates = [
