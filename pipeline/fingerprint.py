@@ -125,7 +125,8 @@ def closure(module: str) -> frozenset[str]:
     return frozenset(seen)
 
 
-def _sha256(*chunks: bytes) -> str:
+def chunks_digest(*chunks: bytes) -> str:
+    """SHA-256 of length-prefixed chunks (so ("ab", "c") and ("a", "bc") differ)."""
     digest = hashlib.sha256()
     for chunk in chunks:
         digest.update(len(chunk).to_bytes(8, "big"))
@@ -205,7 +206,7 @@ def fingerprint_of(modules: frozenset[str]) -> str:
     chunks += [_source_digest(m) + _package_data_digest(m) for m in sorted(modules)]
     chunks += [kind.encode() + schema_text(kind) for kind in KINDS]
     chunks += _library_versions(modules)
-    return _sha256(*chunks)
+    return chunks_digest(*chunks)
 
 
 def writer_modules_closure(writer: str) -> frozenset[str]:

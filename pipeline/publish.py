@@ -14,7 +14,6 @@ Stages, in order:
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -28,7 +27,7 @@ from .check import bundle as schema_bundle
 from .check.outputs import check_files, warm_up
 from .execute import make_executor
 from .left_out import left_out_lines, removed_doi_warning
-from .fingerprint import writer_fingerprints
+from .fingerprint import chunks_digest, writer_fingerprints
 from .model import Journal
 from .oai.sets import record_identifier
 from .read.corpus import ParsedJournal, discover, display_path, read_journal, repository_identity
@@ -72,14 +71,6 @@ class PublishReport:
         self.timings[stage] = self.timings.get(stage, 0.0) + seconds
 
 
-def _sha256(*chunks: bytes) -> str:
-    digest = hashlib.sha256()
-    for chunk in chunks:
-        digest.update(len(chunk).to_bytes(8, "big"))
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
 def journal_fingerprint(parsed: ParsedJournal, raw: bytes) -> str:
     """journal.yaml plus any CSL style files it names (their content shapes citations)."""
     chunks = [raw]
@@ -88,7 +79,7 @@ def journal_fingerprint(parsed: ParsedJournal, raw: bytes) -> str:
             path = parsed.directory / style
             if style.endswith(".csl") and path.is_file():
                 chunks.append(path.read_bytes())
-    return _sha256(*chunks)
+    return chunks_digest(*chunks)
 
 
 def oai_parts() -> frozenset[str]:

@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 from .oai.app import PATHS as OAI_PATHS
 from .oai.app import make_app as make_oai_app
+from .oai.app import run_server
 
 TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -92,15 +93,6 @@ def make_preview_app(site: Path | str, db: str | Path, page_size: int = 100) -> 
 
 def serve_preview(site: Path | str, db: str | Path, host: str = "127.0.0.1", port: int = 8000, page_size: int = 100,
                   ready: Callable[[str], None] | None = None) -> None:
-    import waitress
-
-    server = waitress.create_server(make_preview_app(site, db, page_size), host=host, port=port, threads=8)
-    url = f"http://{host}:{server.effective_port}/"
-    (ready or (lambda u: print(f"serving the site at {u} and OAI-PMH at {u}oai", flush=True)))(url)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+    run_server(make_preview_app(site, db, page_size), host, port, 8, "/",
+               ready or (lambda u: print(f"serving the site at {u} and OAI-PMH at {u}oai", flush=True)))
 

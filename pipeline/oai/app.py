@@ -285,12 +285,17 @@ def serve(
 ) -> None:
     """Serve the endpoint with waitress until interrupted. ``port=0`` picks a free port;
     ``ready`` is called with the endpoint URL once the socket listens."""
+    run_server(make_app(db_path, page_size=page_size), host, port, threads, "/oai",
+               ready or (lambda u: print(f"serving OAI-PMH at {u}", flush=True)))
+
+
+def run_server(app, host: str, port: int, threads: int, path: str, ready: Callable[[str], None]) -> None:
+    """Serve a WSGI app with waitress until interrupted; ``ready`` gets the URL of ``path``
+    once the socket listens (``port=0`` picks a free port)."""
     import waitress
 
-    app = make_app(db_path, page_size=page_size)
     server = waitress.create_server(app, host=host, port=port, threads=threads)
-    url = f"http://{host}:{server.effective_port}/oai"
-    (ready or (lambda u: print(f"serving OAI-PMH at {u}", flush=True)))(url)
+    ready(f"http://{host}:{server.effective_port}{path}")
     try:
         server.run()
     except KeyboardInterrupt:
