@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from . import __version__
 
@@ -434,13 +434,35 @@ def cmd_schemas(args) -> int:
 
 # --- the parser -------------------------------------------------------------------------
 
+class _Parser(argparse.ArgumentParser):
+    """A subcommand's parser. ``help_preface``, when set, gives text put before the epilog,
+    computed only when the help is shown: building the parser for every command must not
+    import what one command's help needs (``new`` lists the article types from the record
+    schema, which would load the reader and jsonschema into every ``pipeline publish``)."""
+
+    help_preface: Callable[[], str] | None = None
+
+    def format_help(self) -> str:
+        if self.help_preface is not None:
+            self.epilog = "\n\n".join(filter(None, [self.help_preface(), self.epilog]))
+            self.help_preface = None
+        return super().format_help()
+
+
+def _new_help_preface() -> str:
+    from .scaffold import article_types, credit_roles
+
+    return (f"article types: {', '.join(article_types())}\n\n"
+            f"roles: free text, or CRediT terms (any case, dash, '&' or 'and'): {', '.join(credit_roles())}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pipeline",
         description="Validate journal article records (YAML) and publish JATS, citations, BibTeX, RIS, Crossref, DOAJ and OAI-PMH.",
     )
     parser.add_argument("--version", action="version", version=f"pipeline {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     def common_format(p):
         p.add_argument("--format", choices=("text", "json"), default="text", help="problem output: text lines or JSON (default: text)")
@@ -547,13 +569,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--schemas", help=SCHEMAS_HELP)
     p.set_defaults(run=cmd_schemas)
 
-    from .scaffold import article_types, credit_roles
-
-    p = sub.add_parser(
-        "new", help="write a commented template: a journal (ID) or an article (JOURNAL/ID)",
-        epilog=f"article types: {', '.join(article_types())}\n\n"
-        f"roles: free text, or CRediT terms (any case, dash, '&' or 'and'): {', '.join(credit_roles())}",
-    )
+    p = sub.add_parser("new", help="write a commented template: a journal (ID) or an article (JOURNAL/ID)")
+    p.help_preface = _new_help_preface
     p.add_argument("kind", choices=("journal", "article"), help="what to create")
     p.add_argument("name", metavar="ID|JOURNAL/ID", help="the journal id, or journal id/article id")
     p.add_argument("--seeds", default="seeds", help="seeds directory")
