@@ -47,6 +47,7 @@ READS_OUTPUTS = True  # render() gets the other writers' files of the article (p
 ROOT = "site"
 CHROME_LANGUAGES = ("en", "tr")  # the catalogs shipped; others fall back to English
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
+STATIC_FILES = ("style.css", "favicon.svg")
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 WRITER_MODULES = {
     "jats": "pipeline.writers.jats", "bibtex": "pipeline.writers.bibtex", "biblatex": "pipeline.writers.biblatex",
@@ -116,10 +117,11 @@ def translations(language: str) -> gettext.NullTranslations:
 
 
 @functools.cache
-def stylesheet() -> bytes:
+def static_file(name: str) -> bytes:
+    """A file of the site shipped in this package (``static/``): the stylesheet, the icon."""
     from importlib.resources import files
 
-    return files("pipeline.writers.site").joinpath("static", "style.css").read_bytes()
+    return files("pipeline.writers.site").joinpath("static", name).read_bytes()
 
 
 def chrome_language(journal: Journal) -> str:
@@ -468,7 +470,8 @@ def sitemap(journal: Journal, toc: list[tuple[JournalEntry, dict]], issue_views:
 def render_site(journals: list[Journal]) -> Mapping[str, bytes]:
     """The site index, the sitemap index (journals with a ``url``), robots.txt, the stylesheet."""
     journals = sorted(journals, key=lambda j: j.id)
-    files = {f"{ROOT}/style.css": stylesheet()}
+    # the icon too: without one, every browser asks the host for /favicon.ico (a 404)
+    files = {f"{ROOT}/{name}": static_file(name) for name in STATIC_FILES}
     chrome = journals[0].main_language if journals else "en"
     _ = translations(chrome).gettext
     context = {
