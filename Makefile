@@ -10,7 +10,7 @@ BENCH_ARTICLES ?= 2000
 SCALE_ARTICLES ?= 100000
 SCALE_JOURNALS ?= 50
 
-.PHONY: publish test validate bench bench-import bench-scale serve clean distclean
+.PHONY: publish test validate bench bench-import bench-scale serve site-screenshot clean distclean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -41,6 +41,10 @@ bench-scale: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/pipeline serve --db $(OUT)/oai.sqlite3 --site $(OUT)/site
+
+# The README's picture of a landing page (docs/site-landing-page.png), by headless Chromium.
+site-screenshot: $(STAMP)
+	$(BIN)/python scripts/site_screenshot.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .hypothesis bench-work
