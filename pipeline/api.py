@@ -106,9 +106,11 @@ def render(article: Article, journal: Journal, format: str) -> bytes:
     return next(iter(files.values()))
 
 
-def publish(seeds: str | Path, out: str | Path, **options):
-    """Publish ``seeds`` into ``out`` (see :func:`pipeline.publish.publish` for the options);
-    returns a :class:`~pipeline.publish.PublishReport`."""
+def publish(seeds: str | Path, out: str | Path, options=None, **overrides):
+    """Publish ``seeds`` into ``out``: ``options`` is a :class:`~pipeline.publish.PublishOptions`
+    (jobs, store, executor, writers...), and keyword ``overrides`` replace single fields of
+    it (``api.publish("seeds", "out", jobs=2)``); ``progress=`` and ``warn=`` callbacks are
+    passed on. Returns a :class:`~pipeline.publish.PublishReport`."""
     from .publish import publish as _publish
 
-    return _publish(seeds, out, **options)
+    return _publish(seeds, out, options, **overrides)

@@ -92,6 +92,16 @@ class _Progress:
             self.bar.close()
 
 
+def _publish_options(args):
+    """The PublishOptions a command's arguments give: every option it has of that name
+    (``publish`` has them all, ``watch`` a few; the others keep their defaults)."""
+    from dataclasses import fields
+
+    from .publish import PublishOptions
+
+    return PublishOptions(**{f.name: getattr(args, f.name) for f in fields(PublishOptions) if hasattr(args, f.name)})
+
+
 def cmd_publish(args) -> int:
     from .execute import ExecutorUnavailable
     from .publish import OutputInvalid, publish
@@ -100,11 +110,8 @@ def cmd_publish(args) -> int:
 
     progress = _Progress(sys.stderr.isatty() and not os.environ.get("CI") and not args.quiet)
     try:
-        report = publish(
-            args.seeds, args.out, jobs=args.jobs, keep_going=args.keep_going, schemas=args.schemas,
-            db=args.db, full=args.full, progress=progress, executor=args.executor, scheduler=args.scheduler,
-            warn=lambda message: _stderr(_color("1;33", f"WARNING: {message}")),
-        )
+        report = publish(args.seeds, args.out, _publish_options(args), progress=progress,
+                         warn=lambda message: _stderr(_color("1;33", f"WARNING: {message}")))
     except InvalidInput as exc:
         progress.close()
         _print_problems(exc.diagnostics, args.format)
@@ -164,8 +171,8 @@ def cmd_watch(args) -> int:
                                  f"{report.files_written} file(s) written"))
         _stderr(f"watch: watching {args.seeds} (Ctrl-C stops)")
 
-    watch(args.seeds, args.out, on_publish=on_publish, jobs=args.jobs, schemas=args.schemas, db=args.db,
-          keep_going=args.keep_going, warn=lambda message: _stderr(_color("1;33", f"WARNING: {message}")))
+    watch(args.seeds, args.out, _publish_options(args), on_publish=on_publish,
+          warn=lambda message: _stderr(_color("1;33", f"WARNING: {message}")))
     return EXIT_OK
 
 

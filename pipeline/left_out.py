@@ -11,6 +11,10 @@ from typing import Iterable
 
 from .model import Journal
 from .writers import JournalEntry
+from .writers.parts import CROSSREF_PART, DOAJ_PART
+
+# The deposit formats, each with the part an article has when the format takes it in.
+DEPOSIT_PARTS = {"crossref": CROSSREF_PART, "doaj": DOAJ_PART}
 
 
 def _count_line(target: str, journal: Journal, count: int, total: int, what: str, reason: str) -> str:

@@ -1,41 +1,49 @@
 """``publish``: seeds in, a complete and validated ``out/`` (and OAI-PMH store) out.
 
-Stages, in order:
+A publish is decided first, then done:
 
-1. scan: read the journals; hash every article seed (with its journal and everything else
-   that shapes outputs); records whose hash is in the previous manifest are not parsed again;
-2. records: read, validate and render the changed records (in worker processes with
-   ``--jobs``), validating each output as it is produced, and put each into the OAI-PMH
-   store; every problem of every record is collected;
-3. journal files: build the per-journal and per-issue files from the articles' parts;
-4. commit the store transaction (open since stage 2) and swap the staging tree in as
+1. :func:`scan` reads the journals, hashes every article seed (under its journal's hash,
+   which covers everything else that shapes outputs) and compares with the manifest the
+   last publish left. Its result is a frozen :class:`Plan`: which records to render with
+   every writer, which unchanged ones to re-render with upgraded writers only, which to
+   keep, which to remove, and which journals' files to rebuild. Nothing is written yet.
+2. :class:`_Publication` applies a plan, in one store transaction and one staging tree:
+   it renders the planned records (in worker processes with ``--jobs``), validating each
+   output as it is produced and putting each record into the OAI-PMH store; then it builds
+   the per-journal and per-issue files from the articles' parts, and the next manifest.
+3. :func:`publish` commits the store transaction and swaps the staging tree in as
    ``out/``. Any failure before this point leaves ``out/`` and the store as they were.
+
+How to publish (jobs, store, executor, writers...) is one :class:`PublishOptions`, which the
+command line, :mod:`pipeline.api` and :mod:`pipeline.watch` all pass as it is.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from types import MappingProxyType
+from typing import Callable, Mapping
 
 from .errors import PipelineError
 from .check import OutputProblem
 from .check import bundle as schema_bundle
 from .check.outputs import check_files, warm_up
 from .execute import make_executor
-from .left_out import left_out_lines, removed_doi_warning
+from .left_out import DEPOSIT_PARTS, left_out_lines, removed_doi_warning
 from .fingerprint import chunks_digest, writer_fingerprints
-from .model import Journal
+from .model import Journal, OaiIdentity
 from .oai.sets import record_identifier
 from .read.corpus import ParsedJournal, discover, display_path, read_journal, repository_identity
-from .render import DERIVED_WRITERS, WRITERS, SeedResult, SeedTask, process_seed, record_hash, writer_modules
+from .render import DERIVED_WRITERS, WRITERS, SeedResult, SeedTask, process_seed, record_hash
 from .store.citation_cache import default_cache as default_citation_cache
 from .store.manifest import LEGACY_MANIFEST, MANIFEST, PARTS_CACHE, Manifest, RecordEntry, dump_parts, load_parts, parts_path
 from .store.staging import Staging, exclusive
-from .writers.registry import writer as writer_spec
+from .writers.registry import WriterSpec, writers as writer_specs
 from .validate.diagnostics import Diagnostic, InvalidInput
 from .validate.uniqueness import DoiRegister
 from .writers import JournalEntry
@@ -49,6 +57,32 @@ class OutputInvalid(PipelineError):
     def __init__(self, problems: list[OutputProblem]):
         self.problems = problems
         super().__init__(f"{len(problems)} output file problem{'s' if len(problems) != 1 else ''}")
+
+
+@dataclass(frozen=True)
+class PublishOptions:
+    """How to publish: everything but where from, where to, and the callbacks."""
+
+    jobs: int | None = None  # worker processes (None: one per CPU)
+    keep_going: bool = False  # publish the valid records, report the rest
+    schemas: Path | str | None = None  # the official schema bundle (None: looked for, see check/bundle.py)
+    db: Path | str | None = None  # the OAI-PMH store: a SQLite path or a postgresql:// URL (None: OUT/oai.sqlite3)
+    full: bool = False  # re-render everything, ignoring the last publish's manifest
+    executor: str = "process"  # "process" (workers here) or "dask" (a Dask cluster)
+    scheduler: str | None = None  # with "dask": an existing scheduler's address (None: a local cluster)
+    writers: tuple[str, ...] = WRITERS
+    now: datetime | None = None  # the clock of new OAI datestamps (None: the time of the publish)
+
+    def store_location(self, out: Path) -> Path | str:
+        """A ``postgresql://`` URL stays a string; anything else is a SQLite file path."""
+        from .store.oai_store import is_database_url
+
+        return self.db if is_database_url(self.db) else Path(self.db) if self.db else out / DEFAULT_DB_NAME
+
+    @property
+    def store_in_tree(self) -> bool:
+        """Whether the store is ``out/oai.sqlite3`` and so moves with ``out/``."""
+        return self.db is None
 
 
 @dataclass
@@ -88,275 +122,345 @@ def oai_parts() -> frozenset[str]:
     return PARTS
 
 
-@dataclass
-class _Seed:
-    path: Path
-    key: str  # <journal-id>/<article-id>
-    hash: str
-    journal: ParsedJournal
-    journal_hash: str
-
-
-def _without_document(parsed: ParsedJournal) -> ParsedJournal:
-    return replace(parsed, document=None, diagnostics=[])
-
-
 def _resolve_styles(journal: Journal, journal_dir: Path) -> Journal:
     """Style paths in journal.yaml are relative to the journal directory; writers get absolute ones."""
     styles = tuple(str((journal_dir / s).resolve()) if s.endswith(".csl") else s for s in journal.citation_styles)
     return replace(journal, citation_styles=styles)
 
 
+# -- the plan ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SeedFile:
+    """One article seed as the scan found it (only its hash is kept: a worker reads the file
+    again if it must be rendered)."""
+
+    path: Path
+    key: str  # <journal-id>/<article-id>
+    hash: str  # record_hash: the seed's bytes under its journal's hash
+    journal: ParsedJournal  # carried without its YAML document
+    journal_hash: str
+
+    @property
+    def journal_id(self) -> str:
+        return self.key.split("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one publish will do, decided before anything is written (see :func:`scan`).
+
+    Every seed found is in exactly one of ``render`` (new or changed: every writer renders
+    it) and ``kept`` (unchanged since the last publish: its files and manifest entry carry
+    over); ``refresh`` is the part of ``kept`` that the ``stale_writers`` (whose code
+    changed) render again. ``removed`` are records of the last publish whose seed is gone.
+    ``changed_journals`` get every journal-level file rebuilt; the others only the stale
+    writers' ones."""
+
+    writers: tuple[str, ...]
+    fingerprints: Mapping[str, str]  # writer -> code fingerprint, for the next manifest
+    journals: tuple[ParsedJournal, ...]
+    journal_hashes: Mapping[str, str]  # journal id -> journal_fingerprint
+    repository: OaiIdentity | None
+    diagnostics: tuple[Diagnostic, ...]  # of the journals and the repository identity
+    seeds: tuple[SeedFile, ...]  # every article seed found, in discovery order
+    render: tuple[str, ...]
+    kept: tuple[str, ...]
+    refresh: tuple[str, ...]
+    removed: tuple[str, ...]
+    stale_writers: tuple[str, ...]
+    changed_journals: frozenset[str]
+    previous: Manifest = field(compare=False, repr=False)  # what the last publish left (read on demand)
+    seconds: float = field(default=0.0, compare=False)  # what the scan took
+
+    @property
+    def namespace(self) -> str:
+        return self.repository.namespace if self.repository else "localhost"
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing changed: no record to render or remove, no journal or writer changed, and
+        no problem to report."""
+        return not (self.render or self.refresh or self.removed or self.changed_journals or self.stale_writers
+                    or self.diagnostics)
+
+    @property
+    def few_changes(self) -> bool:
+        """At most one record in twenty is rendered or removed: the staging tree then holds
+        only the new files (an overlay) instead of a linked copy of the whole tree."""
+        return (len(self.render) + len(self.refresh) + len(self.removed)) * 20 <= len(self.previous.records)
+
+    @functools.cached_property
+    def seed_by_key(self) -> Mapping[str, SeedFile]:
+        return MappingProxyType({seed.key: seed for seed in self.seeds})
+
+    def with_lost_records(self, keys: set[str]) -> "Plan":
+        """This plan after the store turned out not to hold some kept records live (a new
+        ``--db``, a deleted store): those are rendered again with every writer, so the store
+        gets their metadata. Their outputs are what they were, so their journals' files are
+        not rebuilt for them."""
+        lost = [key for key in self.kept if key in keys]
+        if not lost:
+            return self
+        return replace(
+            self,
+            render=self.render + tuple(lost),
+            kept=tuple(key for key in self.kept if key not in keys),
+            refresh=tuple(key for key in self.refresh if key not in keys),
+        )
+
+
+def _without_document(parsed: ParsedJournal) -> ParsedJournal:
+    return replace(parsed, document=None, diagnostics=[])
+
+
+def _stale_writers(writers: tuple[str, ...], recorded: Mapping[str, str], fingerprints: Mapping[str, str]) -> tuple[str, ...] | None:
+    """The writers whose code (or shared code, or libraries) changed since the last publish:
+    only their outputs are re-rendered for records that did not change. None when that is
+    all of them, or when a writer was dropped from the list: a full run."""
+    stale = [w for w in writers if recorded.get(w) != fingerprints[w]]
+    if set(recorded) - set(writers) or len(stale) == len(writers):
+        return None
+    if any(w in oai_parts() for w in stale):
+        # the store's record is made of these writers' parts: they re-render together
+        stale += [w for w in writers if w in oai_parts() and w not in stale]
+    stale += [w for w in writers if w not in stale and set(DERIVED_WRITERS.get(w, ())) & set(stale)]
+    return tuple(w for w in writers if w in stale)
+
+
+def scan(seeds: Path, out: Path, options: PublishOptions = PublishOptions()) -> Plan:
+    """Compare ``seeds`` with what the last publish into ``out`` left: the plan of this one.
+
+    Reads the journals and the previous manifest and hashes every seed; writes nothing."""
+    started = time.perf_counter()
+    writers = options.writers
+    layout = discover(seeds)
+    previous = Manifest.load(out)
+    fingerprints = writer_fingerprints(writers)
+    stale = _stale_writers(writers, previous.writers, fingerprints)
+    if options.full or stale is None:
+        previous.close()
+        previous, stale = Manifest(), ()
+    journals: list[ParsedJournal] = []
+    journal_hashes: dict[str, str] = {}
+    diagnostics: list[Diagnostic] = []
+    found: list[SeedFile] = []
+    for journal_dir, article_paths in layout.journals:
+        journal_file = journal_dir / "journal.yaml"
+        journal_raw = journal_file.read_bytes() if journal_file.is_file() else None
+        parsed = read_journal(journal_dir, journal_raw)
+        diagnostics.extend(parsed.diagnostics)
+        if parsed.journal is not None:
+            parsed.journal = _resolve_styles(parsed.journal, journal_dir)
+        journals.append(parsed)
+        jhash = journal_hashes[journal_dir.name] = journal_fingerprint(parsed, journal_raw or b"")
+        light = _without_document(parsed)
+        for path in article_paths:
+            found.append(SeedFile(path, f"{journal_dir.name}/{path.stem}", record_hash(jhash, path.read_bytes()), light, jhash))
+    repository, repo_problems = repository_identity(layout, journals)
+    diagnostics.extend(repo_problems)
+
+    render: list[str] = []
+    kept: list[str] = []
+    for seed in found:
+        entry = previous.records.get(seed.key)
+        (kept if entry is not None and entry.hash == seed.hash else render).append(seed.key)
+    present = {seed.key for seed in found}
+    removed = sorted(set(previous.records) - present)
+    changed_journals = {j for j, h in journal_hashes.items() if previous.journals.get(j) != h}
+    changed_journals |= {key.split("/", 1)[0] for key in render}
+    changed_journals |= {previous.records[key].journal for key in removed}
+    return Plan(
+        writers=writers, fingerprints=MappingProxyType(dict(fingerprints)), journals=tuple(journals),
+        journal_hashes=MappingProxyType(journal_hashes), repository=repository, diagnostics=tuple(diagnostics),
+        seeds=tuple(found), render=tuple(render), kept=tuple(kept), refresh=tuple(kept) if stale else (),
+        removed=tuple(removed), stale_writers=stale, changed_journals=frozenset(changed_journals),
+        previous=previous, seconds=time.perf_counter() - started,
+    )
+
+
+# -- the whole run -------------------------------------------------------------------------
+
 def publish(
     seeds: Path | str,
     out: Path | str,
+    options: PublishOptions | None = None,
     *,
-    jobs: int | None = None,
-    keep_going: bool = False,
-    schemas: Path | str | None = None,
-    db: Path | str | None = None,
-    full: bool = False,
-    executor: str = "process",
-    scheduler: str | None = None,
-    writers: tuple[str, ...] = WRITERS,
     progress: Callable[[int, int], None] | None = None,
-    now: datetime | None = None,
     warn: Callable[[str], None] = lambda message: None,
+    **overrides,
 ) -> PublishReport:
     """Publish ``seeds`` into ``out``. Raises :class:`InvalidInput` or :class:`OutputInvalid`
     (after which ``out`` and the store are untouched), or returns what was done.
 
-    ``db`` is a SQLite path or a ``postgresql://`` URL. ``executor`` is ``process`` (the
-    default: worker processes on this machine, ``jobs`` of them) or ``dask`` (a Dask cluster:
-    the one at ``scheduler``, or a local one of ``jobs`` worker processes)."""
+    ``options`` says how (:class:`PublishOptions`); keyword ``overrides`` replace single
+    fields of it (``publish(seeds, out, jobs=1)``). ``progress(done, total)`` is called as
+    records are rendered, ``warn(message)`` for what the report's warnings also hold."""
+    options = replace(options or PublishOptions(), **overrides)
     seeds, out = Path(seeds), Path(out)
     if not seeds.is_dir():
         raise FileNotFoundError(f"seeds directory {seeds} does not exist")
     with exclusive(out):
-        run = _Run(seeds, out, jobs=jobs, keep_going=keep_going, db=db, full=full, writers=writers, progress=progress, now=now)
-        run.executor_kind, run.scheduler = executor, scheduler
+        report = PublishReport()
         try:
-            bundle = schema_bundle.activate(schema_bundle.locate(schemas))
-            run.report.bundle = f"{bundle.root} ({bundle.origin})"
+            bundle = schema_bundle.activate(schema_bundle.locate(options.schemas))
+            report.bundle = f"{bundle.root} ({bundle.origin})"
         except schema_bundle.BundleNotFound as exc:
-            run.report.validation = False
+            report.validation = False
             warn(f"OUTPUT VALIDATION IS OFF: {exc}")
-        report = run.execute()
+        started = time.perf_counter()
+        plan = scan(seeds, out, options)
+        report.add_time("read:journals", plan.seconds)
+        try:
+            if plan.is_empty and out.is_dir() and _store_holds_records(options.store_location(out)):
+                report.unchanged = report.articles = len(plan.kept)
+            else:
+                _apply(plan, out, options, report, progress)
+        finally:
+            plan.previous.close()
+        report.add_time("total", time.perf_counter() - started)
         for message in report.warnings:
             warn(message)
         return report
 
 
-class _Run:
-    """One publish: the state its stages share."""
+def _store_holds_records(location: Path | str) -> bool:
+    """Whether the store exists and was published into (a new, empty database is filled
+    even when out/ is up to date)."""
+    if isinstance(location, Path):
+        return location.is_file()
+    from .store.oai_store import open_store
 
-    def __init__(self, seeds: Path, out: Path, *, jobs, keep_going, db, full, writers, progress, now):
-        self.seeds, self.out = seeds, out
-        self.jobs, self.keep_going, self.full = jobs, keep_going, full
-        self.writers, self.progress = writers, progress
-        self.now = now or datetime.now(timezone.utc).replace(microsecond=0)
-        from .store.oai_store import is_database_url
+    store = open_store(location)
+    try:
+        with store.view() as view:
+            return view.max_datestamp() is not None
+    finally:
+        store.close()
 
-        # A postgresql:// URL stays a string; anything else is a SQLite file path.
-        self.db_path = db if is_database_url(db) else Path(db) if db else out / DEFAULT_DB_NAME
-        self.executor_kind, self.scheduler = "process", None
-        self.db_in_tree = db is None
-        self.report = PublishReport()
-        self.diagnostics: list[Diagnostic] = []
+
+def _apply(plan: Plan, out: Path, options: PublishOptions, report: PublishReport,
+           progress: Callable[[int, int], None] | None) -> None:
+    """Carry the plan out into a staging tree and one store transaction, then commit both."""
+    from .store.oai_store import open_store
+
+    location = options.store_location(out)
+    now = options.now or datetime.now(timezone.utc).replace(microsecond=0)
+    # Opened before the staging tree exists: a database that is down or refuses the login
+    # fails here, with nothing to clean up.
+    store = open_store(location)
+    staging = Staging(out, start_from_previous=bool(plan.previous.records),
+                      keep_out_of_tree=(DEFAULT_DB_NAME, f"{DEFAULT_DB_NAME}-wal", f"{DEFAULT_DB_NAME}-shm"),
+                      overlay=plan.few_changes)
+    try:
+        # One store transaction for the whole run: records go in as they are rendered, and
+        # nothing is committed unless every output turned out valid.
+        with store.transaction(now) as tx:
+            if plan.repository is not None:
+                tx.set_identity(plan.repository)
+            # Kept records keep their OAI datestamp; one query for all of them, not a round
+            # trip per record (PostgreSQL is over a socket).
+            identifiers = {record_identifier(plan.namespace, key): key for key in plan.kept}
+            live = {identifiers[i]: datestamp for i, datestamp in tx.keep_many(identifiers).items()}
+            plan = plan.with_lost_records(set(plan.kept) - set(live))
+            publication = _Publication(plan, options, staging, tx, report, live, progress)
+            publication.run()
+        store.close()
+        if options.store_in_tree:  # the store moves with out/
+            for suffix in ("", "-wal", "-shm"):
+                staging.adopt(location.with_name(location.name + suffix), DEFAULT_DB_NAME + suffix)
+        staging.commit()
+    except BaseException:
+        staging.discard()
+        raise
+    finally:
+        store.close()
+    current = publication.current
+    report.articles = len(current.records)
+    report.unchanged = report.articles - report.rendered
+    report.removed = len(plan.removed)
+    report.warnings.extend(
+        removed_doi_warning(key, plan.previous.records[key].doi)
+        for key in plan.removed if plan.previous.records[key].doi
+    )
+    report.diagnostics = sorted(set(publication.diagnostics))
+    report.changed = True
+
+
+class _Publication:
+    """Applies one :class:`Plan` into a staging tree and an open store transaction. Every
+    piece of state is set here; :meth:`run` does the stages in their order."""
+
+    def __init__(self, plan: Plan, options: PublishOptions, staging: Staging, tx, report: PublishReport,
+                 datestamps: dict[str, str], progress: Callable[[int, int], None] | None = None):
+        self.plan, self.options, self.staging, self.tx, self.report = plan, options, staging, tx, report
+        self.progress = progress
+        self.previous = plan.previous
+        # The next manifest: kept records carry their entries over (the same objects, which
+        # is how saving it tells them from changed ones); rendered ones are added as they come.
+        self.current = Manifest(writers=dict(plan.fingerprints), journals=dict(plan.journal_hashes))
+        for key in plan.kept:
+            self.current.records[key] = plan.previous.records[key]
+        self.datestamps = dict(datestamps)  # article key -> OAI datestamp
+        self.diagnostics: list[Diagnostic] = list(plan.diagnostics)
         self.problems: list[OutputProblem] = []
-        self.datestamps: dict[str, str] = {}  # article key -> OAI datestamp
-        self.dois = DoiRegister()  # unchanged records claim theirs first
-
-    # -- stage 1: what is there, and what changed --------------------------------------
-
-    def scan(self) -> None:
-        started = time.perf_counter()
-        layout = discover(self.seeds)
-        previous = Manifest.load(self.out)
-        fingerprints = writer_fingerprints(self.writers)
-        # Writers whose code (or shared code, or libraries) changed: only their outputs are
-        # re-rendered for records that did not change. All of them, or a writer dropped from
-        # the list, is a full run.
-        stale = [w for w in self.writers if previous.writers.get(w) != fingerprints[w]]
-        if self.full or set(previous.writers) - set(self.writers) or len(stale) == len(self.writers):
-            previous, stale = Manifest(), []
-        if stale and any(w in oai_parts() for w in stale):
-            # the store's record is made of these writers' parts: they re-render together
-            stale += [w for w in self.writers if w in oai_parts() and w not in stale]
-        stale += [w for w in self.writers if w not in stale and set(DERIVED_WRITERS.get(w, ())) & set(stale)]
-        self.stale_writers = tuple(w for w in self.writers if w in stale)
-        self.previous, self.current = previous, Manifest(writers=fingerprints)
-        self.journals: list[ParsedJournal] = []
-        self.seeds_found: list[_Seed] = []
-        for journal_dir, article_paths in layout.journals:
-            journal_file = journal_dir / "journal.yaml"
-            journal_raw = journal_file.read_bytes() if journal_file.is_file() else None
-            parsed = read_journal(journal_dir, journal_raw)
-            self.diagnostics.extend(parsed.diagnostics)
-            if parsed.journal is not None:
-                parsed.journal = _resolve_styles(parsed.journal, journal_dir)
-            self.journals.append(parsed)
-            jhash = journal_fingerprint(parsed, journal_raw or b"")
-            self.current.journals[journal_dir.name] = jhash
-            light = _without_document(parsed)
-            for path in article_paths:
-                # Only the hash is kept: the worker reads the file again if it must be rendered.
-                key = f"{journal_dir.name}/{path.stem}"
-                self.seeds_found.append(_Seed(path, key, record_hash(jhash, path.read_bytes()), light, jhash))
-        self.repository, repo_problems = repository_identity(layout, self.journals)
-        self.diagnostics.extend(repo_problems)
-        self.namespace = self.repository.namespace if self.repository else "localhost"
-        self.report.add_time("read:journals", time.perf_counter() - started)
-
-        # Unchanged records are not parsed: their hash, DOI and files come from the manifest.
-        # With stale writers, they are rendered again by those writers only ("refreshed").
-        self.to_process: list[_Seed] = []
-        self.refreshed: set[str] = set()
-        for seed in self.seeds_found:
-            entry = previous.records.get(seed.key)
-            if entry is not None and entry.hash == seed.hash:
-                self.current.records[seed.key] = entry
-                if self.stale_writers:
-                    self.refreshed.add(seed.key)
-                    self.to_process.append(seed)
-            else:
-                self.to_process.append(seed)
-        present = {seed.key for seed in self.seeds_found}
-        self.removed = sorted(set(previous.records) - present)
-        self.changed_journals = {j for j, h in self.current.journals.items() if previous.journals.get(j) != h}
-        self.changed_journals |= {seed.key.split("/")[0] for seed in self.to_process if seed.key not in self.refreshed}
-        self.changed_journals |= {previous.records[k].journal for k in self.removed}
-
-    def nothing_to_do(self) -> bool:
-        changes = self.to_process or self.removed or self.changed_journals or self.diagnostics or self.stale_writers
-        return not changes and self.out.is_dir() and self.store_holds_records()
-
-    def store_holds_records(self) -> bool:
-        """Whether the store exists and was published into (a new, empty database is filled
-        even when out/ is up to date)."""
-        if isinstance(self.db_path, Path):
-            return self.db_path.is_file()
-        from .store.oai_store import open_store
-
-        store = open_store(self.db_path)
-        try:
-            with store.view() as view:
-                return view.max_datestamp() is not None
-        finally:
-            store.close()
-
-    # -- the whole run -------------------------------------------------------------------
-
-    def execute(self) -> PublishReport:
-        started = time.perf_counter()
-        self.scan()
-        report = self.report
-        if self.nothing_to_do():
-            report.unchanged = report.articles = len(self.current.records)
-            report.add_time("total", time.perf_counter() - started)
-            return report
-        # Writers are imported only now: a run with nothing to do never loads citeproc & co.
-        self.journal_writers = [m for m in writer_modules(self.writers) if writer_spec(m.NAME).has_journal_files]
-        # A journal-level writer reads the parts its registry entry lists.
-        self.journal_parts = frozenset(p for m in self.journal_writers for p in writer_spec(m.NAME).parts)
-        from .store.oai_store import open_store
-
-        # Opened before the staging tree exists: a database that is down or refuses the login
-        # fails here, with nothing to clean up.
-        store = open_store(self.db_path)
-        # A run that changes a few records stages only its new files (an overlay) instead of
-        # a linked copy of the whole tree; see store/staging.py.
-        few = (len(self.to_process) + len(self.removed)) * 20 <= len(self.previous.records)
-        self.staging = Staging(self.out, start_from_previous=bool(self.previous.records),
-                               keep_out_of_tree=(DEFAULT_DB_NAME, f"{DEFAULT_DB_NAME}-wal", f"{DEFAULT_DB_NAME}-shm"),
-                               overlay=few)
-        try:
-            # One store transaction for the whole run: records go in as they are rendered,
-            # and nothing is committed unless every output turned out valid.
-            with store.transaction(self.now) as tx:
-                self.tx = tx
-                if self.repository is not None:
-                    tx.set_identity(self.repository)
-                self.keep_unchanged()
-                warming = self.warm_up_validators()
-                self.render_changed()
-                if warming is not None:
-                    warming.join()
-                if self.diagnostics and not self.keep_going:
-                    raise InvalidInput(self.diagnostics)
-                if self.problems:
-                    raise OutputInvalid(self.problems)
-                self.drop_removed()
-                self.build_journal_files()
-                if self.problems:
-                    raise OutputInvalid(self.problems)
-                self.current.save(self.staging.path(MANIFEST), self.previous)
-                self.staging.remove(LEGACY_MANIFEST)  # replaced by the SQLite manifest
-            store.close()
-            if self.db_in_tree:  # the store moves with out/
-                for suffix in ("", "-wal", "-shm"):
-                    self.staging.adopt(self.db_path.with_name(self.db_path.name + suffix), DEFAULT_DB_NAME + suffix)
-            self.staging.commit()
-        except BaseException:
-            self.staging.discard()
-            raise
-        finally:
-            store.close()
-        report.articles = len(self.current.records)
-        report.unchanged = report.articles - report.rendered
-        report.removed = len(self.removed)
-        report.warnings.extend(
-            removed_doi_warning(key, self.previous.records[key].doi)
-            for key in self.removed if self.previous.records[key].doi
-        )
-        report.diagnostics = sorted(set(self.diagnostics))
-        report.changed = True
-        report.add_time("total", time.perf_counter() - started)
-        return report
-
-    # -- stage 2: records ----------------------------------------------------------------
-
-    def keep_unchanged(self) -> None:
-        """Unchanged records keep their OAI datestamp; one the store does not know (a new
-        ``--db``, a deleted store) is rendered again so the store gets its metadata."""
-        seeds_by_key = {seed.key: seed for seed in self.seeds_found}
-        # One query for all of them, not a round trip per record (PostgreSQL is over a socket).
-        kept = self.tx.keep_many(record_identifier(self.namespace, key) for key in self.current.records)
-        for key in sorted(self.current.records):
-            datestamp = kept.get(record_identifier(self.namespace, key))
-            if datestamp is None:
-                del self.current.records[key]
-                if key in self.refreshed:  # already queued: now with every writer
-                    self.refreshed.discard(key)
-                else:
-                    self.to_process.append(seeds_by_key[key])
-                continue
-            self.datestamps[key] = datestamp
+        self.dois = DoiRegister()  # kept records claim theirs first
+        for key in sorted(plan.kept):
             doi = self.current.records[key].doi
             if doi:
                 self.dois.claim(doi, key)
+        self.refreshed = frozenset(plan.refresh)  # only the stale writers render these
+        # Writers are imported only now: a run with nothing to do never loads citeproc & co.
+        self.journal_writers: tuple[WriterSpec, ...] = tuple(s for s in writer_specs(plan.writers) if s.has_journal_files)
+        # A journal-level writer reads the parts its registry entry lists.
+        self.journal_parts = frozenset(p for spec in self.journal_writers for p in spec.parts)
+
+    def run(self) -> None:
+        warming = self.warm_up_validators()
+        self.render_planned()
+        if warming is not None:
+            warming.join()
+        if self.diagnostics and not self.options.keep_going:
+            raise InvalidInput(self.diagnostics)
+        if self.problems:
+            raise OutputInvalid(self.problems)
+        self.drop_removed()
+        self.build_journal_files()
+        if self.problems:
+            raise OutputInvalid(self.problems)
+        self.current.save(self.staging.path(MANIFEST), self.previous)
+        self.staging.remove(LEGACY_MANIFEST)  # replaced by the SQLite manifest
+
+    # -- records -------------------------------------------------------------------------
 
     def warm_up_validators(self) -> threading.Thread | None:
         """Compile the journal-level schemas in a thread while the records render: lxml lets
         go of the GIL while libxml2 compiles, so the seconds Crossref's XSD takes overlap
-        with the rendering instead of following it."""
-        if not (self.report.validation and self.changed_journals and len(self.to_process) > 1):
+        with the rendering instead of following it. (Worker processes come from a
+        forkserver, never a fork of this process with the thread running: see execute.py.)"""
+        rendering = len(self.plan.render) + len(self.plan.refresh)
+        if not (self.report.validation and self.plan.changed_journals and rendering > 1):
             return None
         thread = threading.Thread(target=warm_up, name="warm-up-validators", daemon=True)
         thread.start()
         return thread
 
-    def render_changed(self) -> None:
-        citation_cache = default_citation_cache() if "citations" in self.writers else None
+    def render_planned(self) -> None:
+        plan = self.plan
+        citation_cache = default_citation_cache() if "citations" in plan.writers else None
+        seeds = [plan.seed_by_key[key] for key in plan.render + plan.refresh]
         tasks = [
-            SeedTask(seed.path, seed.journal, seed.journal_hash, self.namespace,
-                     self.stale_writers if seed.key in self.refreshed else self.writers,
+            SeedTask(seed.path, seed.journal, seed.journal_hash, plan.namespace,
+                     plan.stale_writers if seed.key in self.refreshed else plan.writers,
                      self.report.validation, self.journal_parts, citation_cache=citation_cache)
-            for seed in self.to_process
+            for seed in seeds
         ]
-        by_path = {seed.path: seed for seed in self.to_process}
+        by_path = {seed.path: seed for seed in seeds}
         # One record is rendered here: starting workers (or a cluster) costs more than it.
-        executor = make_executor(self.jobs, self.executor_kind, self.scheduler) if len(tasks) > 1 else make_executor(1)
+        if len(tasks) > 1:
+            executor = make_executor(self.options.jobs, self.options.executor, self.options.scheduler)
+        else:
+            executor = make_executor(1)
         try:
             for done, result in enumerate(executor.map(process_seed, tasks), start=1):
                 self.absorb(by_path[result.path], result)
@@ -365,7 +469,7 @@ class _Run:
         finally:
             executor.close()
 
-    def absorb(self, seed: _Seed, result: SeedResult) -> None:
+    def absorb(self, seed: SeedFile, result: SeedResult) -> None:
         report = self.report
         report.add_time("read:articles", result.read_seconds)
         old = self.previous.records.get(seed.key)
@@ -395,11 +499,11 @@ class _Run:
         parts = dict(rendered.parts)
         if refreshed:  # the parts of the writers that did not run stay as they were
             previous_parts = load_parts(self.staging.read(parts_path(journal_id, article_id)) or b"{}")
-            ran = {p for m in self.journal_writers if m.NAME in self.stale_writers for p in writer_spec(m.NAME).parts}
+            ran = {p for spec in self.journal_writers if spec.name in self.plan.stale_writers for p in spec.parts}
             parts = {name: data for name, data in previous_parts.items() if name not in ran} | parts
         self.staging.write(parts_path(journal_id, article_id), dump_parts(parts))
         oai = result.oai
-        if not refreshed or oai_parts() & set(self.stale_writers):
+        if not refreshed or oai_parts() & set(self.plan.stale_writers):
             specs = tuple(spec for spec, _ in oai.sets)
             self.datestamps[seed.key] = self.tx.upsert(oai.identifier, specs, oai.content_hash, oai.formats)
         self.current.records[seed.key] = RecordEntry(
@@ -409,7 +513,7 @@ class _Run:
 
     def skip(self, key: str, old: RecordEntry | None) -> None:
         """--keep-going keeps the last good version of a record that broke, if there is one."""
-        datestamp = self.tx.keep(record_identifier(self.namespace, key)) if old is not None else None
+        datestamp = self.tx.keep(record_identifier(self.plan.namespace, key)) if old is not None else None
         if datestamp is not None:
             self.current.records[key] = old
             self.datestamps[key] = datestamp
@@ -417,25 +521,26 @@ class _Run:
             self.report.skipped.append(key)
 
     def drop_removed(self) -> None:
-        for key in self.removed:
+        for key in self.plan.removed:
             for relative in self.previous.records[key].all_files():
                 self.staging.remove(relative)
             journal_id, article_id = key.split("/", 1)
             self.staging.remove(parts_path(journal_id, article_id))
 
-    # -- stage 3: journal files and the store's lists -------------------------------------
+    # -- journal files and the store's lists ---------------------------------------------
 
     def build_journal_files(self) -> None:
         from .oai.sets import journal_set
 
         started = time.perf_counter()
+        namespace = self.plan.namespace
         all_sets: dict[str, str] = {}
         present: set[str] = set()
         # Grouped once: scanning every record for every journal is journals x records.
         keys_by_journal: dict[str, list[str]] = {}
         for key, entry in self.current.records.items():
             keys_by_journal.setdefault(entry.journal, []).append(key)
-        for parsed in self.journals:
+        for parsed in self.plan.journals:
             journal = parsed.journal
             if journal is None:
                 continue
@@ -443,12 +548,12 @@ class _Run:
             all_sets[spec] = name
             keys = sorted(keys_by_journal.get(journal.id, ()))
             for key in keys:
-                present.add(record_identifier(self.namespace, key))
+                present.add(record_identifier(namespace, key))
                 all_sets.update((set_spec, set_name) for set_spec, set_name in self.current.records[key].sets)
-            if journal.id in self.changed_journals:
+            if journal.id in self.plan.changed_journals:
                 self.render_journal(journal, keys, self.journal_writers)
             else:  # only the stale writers' files, if any, are built again
-                self.render_journal(journal, keys, [m for m in self.journal_writers if m.NAME in self.stale_writers])
+                self.render_journal(journal, keys, [s for s in self.journal_writers if s.name in self.plan.stale_writers])
         self.render_site_files()
         self.tx.delete_missing(present)
         self.tx.set_sets(sorted(all_sets.items()))
@@ -457,20 +562,20 @@ class _Run:
     def render_site_files(self) -> None:
         """Files that span journals (the website's index, sitemap index, robots.txt): writers
         with ``render_site(journals)``, from the journal models only (cheap: every run)."""
-        journals = [parsed.journal for parsed in self.journals if parsed.journal is not None]
-        for module in self.journal_writers:
-            if hasattr(module, "render_site"):
-                for relative, data in sorted(module.render_site(journals).items()):
+        journals = [parsed.journal for parsed in self.plan.journals if parsed.journal is not None]
+        for spec in self.journal_writers:
+            if spec.render_site is not None:
+                for relative, data in sorted(spec.render_site(journals).items()):
                     self.report.files_written += self.staging.write(relative, data)
 
-    def render_journal(self, journal: Journal, keys: list[str], modules: list) -> None:
+    def render_journal(self, journal: Journal, keys: list[str], specs) -> None:
         previous_files = self.previous.journal_files.get(journal.id, {})
         current_files = self.current.journal_files[journal.id] = dict(previous_files)
-        for module in modules:
+        for spec in specs:
             produced: set[str] = set()
             # One writer at a time, each with only its own parts: memory stays at one
             # writer's share of one journal, whatever the corpus size.
-            names = frozenset(writer_spec(module.NAME).parts)
+            names = frozenset(spec.parts)
             entries = []
             for key in keys:
                 article_id = key.split("/", 1)[1]
@@ -479,11 +584,11 @@ class _Run:
                 entry = self.current.records[key]
                 entries.append(JournalEntry(article_id, entry.issue_key, self.datestamps[key], parts))
             started = time.perf_counter()
-            files = module.render_journal(journal, entries)
-            self.report.add_time(f"render_journal:{module.NAME}", time.perf_counter() - started)
-            if module.NAME in ("crossref", "doaj"):
+            files = spec.render_journal(journal, entries)
+            self.report.add_time(f"render_journal:{spec.name}", time.perf_counter() - started)
+            if spec.name in DEPOSIT_PARTS:
                 dois = {key.split("/", 1)[1]: self.current.records[key].doi for key in keys}
-                self.report.left_out.extend(left_out_lines(module.NAME, module.PART, journal, entries, dois))
+                self.report.left_out.extend(left_out_lines(spec.name, DEPOSIT_PARTS[spec.name], journal, entries, dois))
             del entries
             for relative, data in sorted(files.items()):
                 produced.add(relative)
@@ -491,8 +596,8 @@ class _Run:
                     self.report.files_written += 1
                     if self.report.validation:
                         started = time.perf_counter()
-                        self.problems.extend(check_files(writer_spec(module.NAME), {relative: data}))
+                        self.problems.extend(check_files(spec, {relative: data}))
                         self.report.add_time("check", time.perf_counter() - started)
-            for relative in set(previous_files.get(module.NAME, [])) - produced:
+            for relative in set(previous_files.get(spec.name, [])) - produced:
                 self.staging.remove(relative)
-            current_files[module.NAME] = sorted(produced)
+            current_files[spec.name] = sorted(produced)

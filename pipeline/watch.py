@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .publish import OutputInvalid, PublishReport, publish
+from .publish import OutputInvalid, PublishOptions, PublishReport, publish
 from .store.manifest import PARTS_CACHE
 from .validate.diagnostics import InvalidInput
 
@@ -44,17 +44,15 @@ def _relevant(change, path: str) -> bool:
 def watch(
     seeds: Path | str,
     out: Path | str,
+    options: PublishOptions = PublishOptions(jobs=1),
     *,
     on_publish: Callable[[Outcome], None],
-    jobs: int = 1,
-    schemas: Path | str | None = None,
-    db: Path | str | None = None,
-    keep_going: bool = False,
     stop: threading.Event | None = None,
     debounce_ms: int = 30,
     warn: Callable[[str], None] = lambda message: None,
 ) -> None:
-    """Publish ``seeds`` into ``out`` now and after every change, until ``stop`` is set."""
+    """Publish ``seeds`` into ``out`` now and after every change, until ``stop`` is set,
+    each time as ``options`` say (by default in this process: ``jobs=1``)."""
     import watchfiles
 
     seeds, out = Path(seeds), Path(out)
@@ -64,7 +62,7 @@ def watch(
     def run(changes: tuple[str, ...], seen: float) -> None:
         outcome = Outcome(0.0, changes=changes)
         try:
-            outcome.report = publish(seeds, out, jobs=jobs, schemas=schemas, db=db, keep_going=keep_going, warn=warn)
+            outcome.report = publish(seeds, out, options, warn=warn)
         except InvalidInput as exc:
             outcome.invalid = exc
         except OutputInvalid as exc:

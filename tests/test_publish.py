@@ -82,14 +82,14 @@ def test_writer_crash_midway_leaves_out_byte_identical(first_publish, monkeypatc
     path = seeds / "tjh" / "articles" / "digital-archives.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("Open Research", "Open Science"), encoding="utf-8")
     calls = {"n": 0}
-    real = publish_module._Run.absorb
+    real = publish_module._Publication.absorb
 
     def absorb_then_crash(self, *args, **kwargs):
         real(self, *args, **kwargs)  # the changed record is written into staging and the store...
         calls["n"] += 1
         raise RuntimeError("disk full")  # ...then the run dies
 
-    monkeypatch.setattr(publish_module._Run, "absorb", absorb_then_crash)
+    monkeypatch.setattr(publish_module._Publication, "absorb", absorb_then_crash)
     with pytest.raises(RuntimeError):
         publish(seeds, out, jobs=1, now=T1)
     assert calls["n"] == 1

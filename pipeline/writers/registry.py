@@ -55,6 +55,12 @@ class WriterSpec:
     def render_journal(self) -> Callable | None:
         return _module(self.module).render_journal if self.has_journal_files else None
 
+    @property
+    def render_site(self) -> Callable | None:
+        """``render_site(journals)``: the files that span journals (the site's index), if the
+        writer makes any."""
+        return getattr(_module(self.module), "render_site", None) if self.has_journal_files else None
+
 
 @functools.cache
 def _module(name: str):
