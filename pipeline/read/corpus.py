@@ -14,7 +14,7 @@ publisher can run them on just the records that changed.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..model import Article, Corpus, Journal, OaiIdentity
@@ -23,6 +23,7 @@ from ..validate.schema import schema_diagnostics, schema_findings, well_formed_p
 from ..validate.uniqueness import DoiRegister
 from ..validate import semantic
 from . import build, identifiers
+from .site_files import read_site_files
 from .yamlsource import YamlDocument, YamlError, load_yaml
 
 JOURNAL_FILE = "journal.yaml"
@@ -106,8 +107,10 @@ def read_journal(journal_dir: Path, raw: bytes | None = None) -> ParsedJournal:
     checked = well_formed_part(data, [bad for _, bad in findings])
     if checked is not None:
         parsed.diagnostics = sorted(set(problems) | set(semantic.journal_diagnostics(document, journal_dir.name, journal_dir, checked)))
+    site, site_problems = read_site_files(journal_dir, os.path.dirname(display) or ".")
+    parsed.diagnostics = sorted(set(parsed.diagnostics) | set(site_problems))
     if not parsed.diagnostics:
-        parsed.journal = build.journal(data, display)
+        parsed.journal = replace(build.journal(data, display), site=site)
     return parsed
 
 

@@ -26,6 +26,7 @@ import gettext
 import io
 import json
 from datetime import date
+from pathlib import Path
 from typing import Mapping
 
 import jinja2
@@ -36,6 +37,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from ...model import Article, Collaboration, Journal, PartialDate, Person
+from ...validate.diagnostics import Diagnostic, InvalidInput
 from .. import JournalEntry, Rendered
 from ..jats import country_name
 from . import metadata
@@ -83,10 +85,32 @@ SUMMARY_HEADINGS = {"key-points": "Key points", "lay-summary": "Plain language s
 # --- templates and catalogs, once per process ----------------------------------------------
 
 
+class SiteTemplateError(InvalidInput):
+    """A journal's own template failed while rendering a page (a syntax error is found by the
+    reader already): reported like an input problem, at the template's file and line."""
+
+    def __reduce__(self):  # crosses from a worker process: rebuilt from its diagnostics
+        return (SiteTemplateError, (self.diagnostics,))
+
+
 @functools.cache
-def environment() -> jinja2.Environment:
+def environment(overrides: tuple[tuple[str, str, str], ...] = ()) -> jinja2.Environment:
+    """The templates: the journal's own (``SiteFiles.templates``) before the built-in ones,
+    one environment per set of overrides, compiled once per process."""
+    builtin = jinja2.PackageLoader("pipeline.writers.site", "templates")
+    loader: jinja2.BaseLoader = builtin
+    if overrides:
+        own = {name: (source, shown) for name, shown, source in overrides}
+
+        def journal_template(name: str):
+            if name not in own:
+                return None
+            source, shown = own[name]
+            return source, shown, lambda: True
+
+        loader = jinja2.ChoiceLoader([jinja2.FunctionLoader(journal_template), builtin])
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("pipeline.writers.site", "templates"),
+        loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
@@ -95,8 +119,39 @@ def environment() -> jinja2.Environment:
 
 
 @functools.cache
-def template(name: str) -> jinja2.Template:
-    return environment().get_template(name)
+def template(name: str, overrides: tuple[tuple[str, str, str], ...] = ()) -> jinja2.Template:
+    return environment(overrides).get_template(name)
+
+
+def render_page(journal: Journal | None, name: str, context: dict) -> bytes:
+    """A page from template ``name`` (the journal's own one when it has it); an error raised
+    in a journal's template is reported at its file and line."""
+    overrides = journal.site.templates if journal is not None else ()
+    try:
+        return template(name, overrides).render(context).encode("utf-8")
+    except jinja2.TemplateError as exc:
+        shown = {shown for _name, shown, _source in overrides}
+        frames = []
+        trace = exc.__traceback__
+        while trace is not None:
+            if trace.tb_frame.f_code.co_filename in shown:
+                frames.append((trace.tb_frame.f_code.co_filename, trace.tb_lineno))
+            trace = trace.tb_next
+        if not frames:
+            raise  # the built-in templates: a bug, not the journal's input
+        file, line = frames[-1]
+        raise SiteTemplateError([Diagnostic(file, line, 1, "(site files)", f"template error: {exc.message or type(exc).__name__}")]) from None
+
+
+def journal_chrome(journal: Journal, to_journal: str) -> dict:
+    """What every page of a journal shows of its own site files: the logo, its stylesheet
+    (``to_journal``: the relative path from the page to the journal's directory)."""
+    stylesheet = any(relative == "style.css" for relative, _path in journal.site.assets)
+    return {
+        "logo": f"{to_journal}{journal.site.logo[0]}" if journal.site.logo else None,
+        "journal_home": f"{to_journal}index.html",
+        "journal_stylesheet": f"{to_journal}assets/style.css" if stylesheet else None,
+    }
 
 
 @functools.cache
@@ -340,8 +395,8 @@ def article_page(article: Article, journal: Journal, outputs: Mapping[str, bytes
         ],
         "issns": [i for i in (journal.issn_print, journal.issn_electronic) if i],
         "_": _,
-    }
-    return template("article.html").render(context).encode("utf-8"), copies
+    } | journal_chrome(journal, "../")
+    return render_page(journal, "article.html", context), copies
 
 
 def toc_entry(article: Article) -> dict:
@@ -420,7 +475,7 @@ def render_journal(journal: Journal, entries: list[JournalEntry]) -> Mapping[str
             "page_title": f"{label} · {journal.title.first()}", "root": "../../../", "canonical": journal.page_url("issue", key),
             "issue_label": label, "groups": groups, "prefix": "../../",
         }
-        files[f"{base}/issue/{key}/index.html"] = template("issue.html").render(context).encode("utf-8")
+        files[f"{base}/issue/{key}/index.html"] = render_page(journal, "issue.html", context | journal_chrome(journal, "../../"))
         newest = max(data["published"] for _e, data in members)
         issue_views.append({"key": key, "label": label, "count": len(members), "newest": newest,
                             "lastmod": max(e.datestamp for e, _d in members)})
@@ -437,7 +492,11 @@ def render_journal(journal: Journal, entries: list[JournalEntry]) -> Mapping[str
         "issues": issue_views, "several_journals": False, "prefix": "",
         "online_first": [_entry_view(d, chrome) for _e, d in sorted(online_first, key=lambda p: (p[1]["published"], p[1]["id"]), reverse=True)],
     }
-    files[f"{base}/index.html"] = template("journal.html").render(context).encode("utf-8")
+    files[f"{base}/index.html"] = render_page(journal, "journal.html", context | journal_chrome(journal, ""))
+    for relative, path in journal.site.assets:
+        files[f"{base}/assets/{relative}"] = Path(path).read_bytes()
+    if journal.site.logo:
+        files[f"{base}/{journal.site.logo[0]}"] = Path(journal.site.logo[1]).read_bytes()
     if journal.url:
         files[f"{base}/sitemap.xml"] = sitemap(journal, toc, issue_views)
     return files
@@ -479,7 +538,8 @@ def render_site(journals: list[Journal]) -> Mapping[str, bytes]:
         "page_title": _("Journals"), "root": "", "canonical": None, "_": _,
         "journals": [_lang_text(j.title.items[0][0], j.title.first(), id=j.id, title=j.title.first()) for j in journals],
     }
-    files[f"{ROOT}/index.html"] = template("index.html").render(context).encode("utf-8")
+    context |= {"logo": None, "journal_home": None, "journal_stylesheet": None}
+    files[f"{ROOT}/index.html"] = render_page(None, "index.html", context)
     with_url = [j for j in journals if j.url]
     index = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})
     for journal in with_url:
