@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-import pytest
-from hypothesis import settings
+# The suite never writes the user's cache (~/.cache): the citation cache, and whatever else
+# follows $XDG_CACHE_HOME (the schema cache `pipeline schemas fetch` fills, platformdirs), go
+# into a directory of the session's own, removed at exit. Set before anything from pipeline
+# is imported; subprocesses (run_cli, workers) inherit it.
+SESSION_CACHE_HOME = Path(tempfile.mkdtemp(prefix="pipeline-tests-cache-"))
+atexit.register(shutil.rmtree, SESSION_CACHE_HOME, True)
+os.environ["XDG_CACHE_HOME"] = str(SESSION_CACHE_HOME)
+os.environ["PIPELINE_CITATION_CACHE"] = str(SESSION_CACHE_HOME / "pipeline" / "citations.sqlite3")
 
-from pipeline.check import bundle as schema_bundle
+import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+from pipeline.check import bundle as schema_bundle  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"

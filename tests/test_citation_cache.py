@@ -164,3 +164,31 @@ def test_publish_fills_the_cache_and_gives_the_same_files(tmp_path, monkeypatch)
     for tree in ("warm", "none"):
         cold = sorted(p.relative_to(tmp_path / "cold") for p in (tmp_path / "cold").rglob("*") if p.is_file() and "citations" in p.parts)
         assert cold and all((tmp_path / "cold" / p).read_bytes() == (tmp_path / tree / p).read_bytes() for p in cold)
+
+
+def test_the_default_cache_is_the_per_user_cache_directory(tmp_path, monkeypatch):
+    # Without PIPELINE_CITATION_CACHE, the file is in $XDG_CACHE_HOME/pipeline (Linux), and in
+    # ~/.cache/pipeline when XDG_CACHE_HOME is unset or empty (the XDG base directory rule).
+    monkeypatch.delenv("PIPELINE_CITATION_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache().path == tmp_path / "xdg" / "pipeline" / "citations.sqlite3"
+    monkeypatch.setenv("XDG_CACHE_HOME", "")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert default_cache().path == tmp_path / "home" / ".cache" / "pipeline" / "citations.sqlite3"
+
+
+def test_the_suite_never_uses_the_users_cache():
+    # tests/conftest.py points both variables at the session's own directory before any import,
+    # so every publish in the suite (in this process and in subprocesses) writes there.
+    import os
+    import tempfile
+
+    from .conftest import SESSION_CACHE_HOME
+
+    user_cache = Path(os.path.expanduser("~")) / ".cache"
+    assert Path(tempfile.gettempdir()) in SESSION_CACHE_HOME.parents
+    assert default_cache().path == SESSION_CACHE_HOME / "pipeline" / "citations.sqlite3"
+    assert user_cache not in default_cache().path.parents
+    from pipeline.check.bundle import user_cache_dir
+
+    assert user_cache_dir() == SESSION_CACHE_HOME / "pipeline" / "schemas"

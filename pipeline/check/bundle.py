@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import platformdirs
+
 from ..errors import PipelineError
 
 ENV_VAR = "PIPELINE_SCHEMAS"
@@ -40,8 +42,9 @@ class SchemaBundle:
 
 
 def user_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "pipeline" / "schemas"
+    """``schemas`` in the per-user cache directory platformdirs names (``~/.cache/pipeline``
+    or ``$XDG_CACHE_HOME/pipeline`` on Linux, the platform's own place elsewhere)."""
+    return platformdirs.user_cache_path("pipeline", appauthor=False) / "schemas"
 
 
 def _is_bundle(path: Path) -> bool:

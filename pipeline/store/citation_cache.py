@@ -8,8 +8,10 @@ and its own code) and asks this store before formatting; this module only keeps 
 so the writer stays a pure function of the record and an edit to an abstract, a reference
 list or unrelated code finds every citation already there.
 
-Where: ``$PIPELINE_CITATION_CACHE`` (a file path, or ``off``), else
-``$XDG_CACHE_HOME/pipeline/citations.sqlite3`` (``~/.cache/...``). Outside ``out/`` on
+Where: ``$PIPELINE_CITATION_CACHE`` (a file path, or ``off``), else ``citations.sqlite3`` in
+the per-user cache directory platformdirs names (``$XDG_CACHE_HOME/pipeline``, by default
+``~/.cache/pipeline`` on Linux; ``~/Library/Caches/pipeline`` on macOS,
+``%LOCALAPPDATA%\\pipeline\\Cache`` on Windows). Outside ``out/`` on
 purpose: a failed publish leaves ``out/`` and the OAI store untouched, and an entry added by
 it is still right (keys are content). Any database error switches the cache off for the
 process: a cache never fails a publish.
@@ -23,6 +25,8 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+
+import platformdirs
 
 ENV_VAR = "PIPELINE_CITATION_CACHE"
 
@@ -93,5 +97,4 @@ def default_cache() -> CitationCache | None:
         return None
     if configured:
         return CitationCache(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return CitationCache(Path(base) / "pipeline" / "citations.sqlite3")
+    return CitationCache(platformdirs.user_cache_path("pipeline", appauthor=False) / "citations.sqlite3")
