@@ -95,16 +95,23 @@ def new_store_location(oai_backend, request, tmp_path_factory):
 
 
 # --- markers for the tests that run real consumers --------------------------------------
-# `pytest -m tex` (or pandoc, saxon, citeproc_js; `slow` is any of them) selects them and
-# `pytest -m "not slow"` leaves them out; plain `pytest` / `make test` runs everything.
-# A test is marked by what it calls: the names below, looked up in its own code and, one
-# level down, in the module's helper functions it calls (so _check_with_pandoc counts).
+# `pytest -m tex` (or pandoc, saxon, citeproc_js, browser; `slow` is any of them) selects them
+# and `pytest -m "not slow"` leaves them out; plain `pytest` / `make test` runs everything.
+# A test is marked by what it calls: the names below, looked up in its own code, in the
+# fixtures it uses, and, one level down, in the module's helper functions either calls (so
+# _check_with_pandoc counts, and so does a module fixture that runs pandoc once for all).
 _CONSUMER_HELPERS = {
     "tex": {"compile_bibtex", "compile_biblatex"},
     "pandoc": {"_pandoc_meta", "pandoc"},
     "saxon": {"jats4r"},
     "citeproc_js": {"format_with_citeproc_js"},
+    # Chromium through Selenium, or the W3C Nu Html Checker (java) reading the site's pages.
+    "browser": {"webdriver", "VNU_JAR"},
 }
+
+
+def _code_names(code) -> set[str]:
+    return set(code.co_names) | {c for c in code.co_consts if isinstance(c, str) and c.isidentifier()}
 
 
 def _names_used(function, module) -> set[str]:
@@ -115,22 +122,33 @@ def _names_used(function, module) -> set[str]:
     code = getattr(function, "__code__", None)
     if code is None:
         return set()
-    names = set(code.co_names) | {c for c in code.co_consts if isinstance(c, str) and c.isidentifier()}
+    names = _code_names(code)
     for name in list(names):
         helper = getattr(module, name, None)
         if isinstance(helper, types.FunctionType) and helper.__module__ == module.__name__:
-            helper_code = helper.__code__
-            names |= set(helper_code.co_names) | {c for c in helper_code.co_consts if isinstance(c, str) and c.isidentifier()}
+            names |= _code_names(helper.__code__)
     return names
 
 
+def _fixture_functions(item) -> list:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return []
+    return [definition.func for name in item.fixturenames for definition in info.name2fixturedefs.get(name, ())]
+
+
 def pytest_collection_modifyitems(config, items):
+    import sys as _sys
+
     for item in items:
         function = getattr(item, "function", None)
         module = getattr(item, "module", None)
         if function is None or module is None:
             continue
         used = _names_used(function, module)
+        for fixture in _fixture_functions(item):
+            fixture_module = _sys.modules.get(getattr(fixture, "__module__", ""), module)
+            used |= _names_used(fixture, fixture_module)
         tools = [marker for marker, helpers in _CONSUMER_HELPERS.items() if used & helpers]
         for marker in tools:
             item.add_marker(getattr(pytest.mark, marker))
