@@ -48,6 +48,8 @@ from .writers.registry import WriterSpec, writers as writer_specs
 from .validate.diagnostics import Diagnostic, InvalidInput
 from .validate.uniqueness import DoiRegister
 from .writers import JournalEntry
+from .writers.shared import batch_name
+from .layout import issue_path
 
 DEFAULT_DB_NAME = "oai.sqlite3"
 
@@ -544,6 +546,7 @@ class _Publication:
         keys_by_journal: dict[str, list[str]] = {}
         for key, entry in self.current.records.items():
             keys_by_journal.setdefault(entry.journal, []).append(key)
+        batches = self.changed_batches()
         for parsed in self.plan.journals:
             journal = parsed.journal
             if journal is None:
@@ -555,9 +558,11 @@ class _Publication:
                 present.add(record_identifier(namespace, key))
                 all_sets.update((set_spec, set_name) for set_spec, set_name in self.current.records[key].sets)
             if journal.id in self.plan.changed_journals:
-                self.render_journal(journal, keys, self.journal_writers)
+                # journal.yaml (or a style it names) changed: every file of it is built again
+                whole = self.previous.journals.get(journal.id) != self.plan.journal_hashes.get(journal.id)
+                self.render_journal(journal, keys, self.journal_writers, None if whole else frozenset(batches[journal.id]))
             else:  # only the stale writers' files, if any, are built again
-                self.render_journal(journal, keys, [s for s in self.journal_writers if s.name in self.plan.stale_writers])
+                self.render_journal(journal, keys, [s for s in self.journal_writers if s.name in self.plan.stale_writers], None)
         self.render_site_files()
         self.tx.delete_missing(present)
         self.tx.set_sets(sorted(all_sets.items()))
@@ -572,28 +577,53 @@ class _Publication:
                 for relative, data in sorted(spec.render_site(journals).items()):
                     self.report.files_written += self.staging.write(relative, data)
 
-    def render_journal(self, journal: Journal, keys: list[str], specs) -> None:
+    def changed_batches(self) -> dict[str, set[str]]:
+        """Journal id -> the issue batches (:func:`batch_name`) whose articles changed: those
+        of every rendered or removed record, where it was and where it is now."""
+        batches: dict[str, set[str]] = {}
+        for key in self.plan.render + self.plan.removed:
+            for entry in (self.current.records.get(key), self.previous.records.get(key)):
+                if entry is not None:
+                    batches.setdefault(entry.journal, set()).add(batch_name(entry.issue_key))
+        return batches
+
+    def render_journal(self, journal: Journal, keys: list[str], specs, batches: frozenset[str] | None) -> None:
+        """The journal-level files of ``specs`` for ``journal`` (its articles: ``keys``).
+        With ``batches``, a writer whose files are one per issue (and whose code did not
+        change) builds only those issues' files, from those issues' articles; its files of
+        the other issues stay as they are."""
         previous_files = self.previous.journal_files.get(journal.id, {})
         current_files = self.current.journal_files[journal.id] = dict(previous_files)
+        if not specs:
+            return
+        # Each article's parts file is read and decoded once for all the writers (memory:
+        # one journal's parts), not once per writer.
+        wanted = frozenset(name for spec in specs for name in spec.parts)
+        articles = []
+        for key in keys:
+            article_id = key.split("/", 1)[1]
+            relative = parts_path(journal.id, article_id)
+            articles.append((key, article_id, PARTS_CACHE.load(relative, self.staging.locate(relative), wanted)))
         for spec in specs:
-            produced: set[str] = set()
-            # One writer at a time, each with only its own parts: memory stays at one
-            # writer's share of one journal, whatever the corpus size.
-            names = frozenset(spec.parts)
-            entries = []
-            for key in keys:
-                article_id = key.split("/", 1)[1]
-                relative = parts_path(journal.id, article_id)
-                parts = PARTS_CACHE.load(relative, self.staging.locate(relative), names)
-                entry = self.current.records[key]
-                entries.append(JournalEntry(article_id, entry.issue_key, self.datestamps[key], parts))
+            entries = [
+                JournalEntry(article_id, self.current.records[key].issue_key, self.datestamps[key],
+                             {name: parts[name] for name in spec.parts if name in parts})
+                for key, article_id, parts in articles
+            ]
+            by_issue = batches is not None and spec.files_per_issue and spec.name not in self.plan.stale_writers
             started = time.perf_counter()
-            files = spec.render_journal(journal, entries)
+            if by_issue:
+                files = spec.render_journal(journal, [e for e in entries if batch_name(e.issue_key) in batches])
+                rebuilt = {issue_path(spec.name, journal.id, batch) for batch in batches}
+                untouched = set(previous_files.get(spec.name, [])) - rebuilt
+            else:
+                files, untouched = spec.render_journal(journal, entries), set()
             self.report.add_time(f"render_journal:{spec.name}", time.perf_counter() - started)
-            if spec.name in DEPOSIT_PARTS:
+            if spec.name in DEPOSIT_PARTS:  # counted over the whole journal
                 dois = {key.split("/", 1)[1]: self.current.records[key].doi for key in keys}
                 self.report.left_out.extend(left_out_lines(spec.name, DEPOSIT_PARTS[spec.name], journal, entries, dois))
             del entries
+            produced: set[str] = set()
             for relative, data in sorted(files.items()):
                 produced.add(relative)
                 if self.staging.write(relative, data):
@@ -602,6 +632,6 @@ class _Publication:
                         started = time.perf_counter()
                         self.problems.extend(check_files(spec, {relative: data}))
                         self.report.add_time("check", time.perf_counter() - started)
-            for relative in set(previous_files.get(spec.name, [])) - produced:
+            for relative in set(previous_files.get(spec.name, [])) - produced - untouched:
                 self.staging.remove(relative)
-            current_files[spec.name] = sorted(produced)
+            current_files[spec.name] = sorted(produced | untouched)

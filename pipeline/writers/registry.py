@@ -48,6 +48,13 @@ class WriterSpec:
         return LAYOUTS[self.name]
 
     @property
+    def files_per_issue(self) -> bool:
+        """Whether every journal-level file of this writer is one issue's batch (Crossref,
+        DOAJ), built from that issue's articles alone: a publish that changes one issue
+        rebuilds only that issue's file."""
+        return self.has_journal_files and self.layout.issue is not None and self.layout.journal is None
+
+    @property
     def render(self) -> Callable:
         return _module(self.module).render
 
