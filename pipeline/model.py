@@ -294,6 +294,31 @@ class Journal:
             return None
         return "/".join((self.url.rstrip("/"), *path)) + "/"
 
+    def galley_url(self, article_id: str, galley: "Galley") -> str | None:
+        """Where a galley is read: its own ``url``, or (a local file) beside the article's
+        landing page on the journal's site."""
+        if galley.url:
+            return galley.url
+        landing = self.page_url(article_id)
+        return landing + galley.name if landing and galley.name else None
+
+
+@dataclass(frozen=True)
+class Galley:
+    """A full-text file of the article: at ``url``, or ``file`` (an absolute path: a file of
+    the article's folder, ``articles/<article-id>/``, that the site copies as ``name``)."""
+
+    format: str  # pdf | html | xml
+    label: str | None = None
+    language: str | None = None
+    url: str | None = None
+    file: str | None = None
+
+    @property
+    def name(self) -> str | None:
+        """The file's name beside the landing page (local files only)."""
+        return self.file.replace("\\", "/").rsplit("/", 1)[-1] if self.file else None
+
 
 @dataclass(frozen=True)
 class Article:
@@ -327,6 +352,7 @@ class Article:
     url: str | None = None
     references: tuple[Reference, ...] = ()
     source: str = ""  # path of the seed file, for messages
+    galleys: tuple[Galley, ...] = ()  # full-text files (PDF, HTML, XML), in the record's order
 
     @property
     def key(self) -> str:

@@ -262,7 +262,7 @@ def scan(seeds: Path, out: Path, options: PublishOptions = PublishOptions()) -> 
         jhash = journal_hashes[journal_dir.name] = journal_fingerprint(parsed, journal_raw or b"")
         light = _without_document(parsed)
         for path in article_paths:
-            found.append(SeedFile(path, f"{journal_dir.name}/{path.stem}", record_hash(jhash, path.read_bytes()), light, jhash))
+            found.append(SeedFile(path, f"{journal_dir.name}/{path.stem}", record_hash(jhash, path.read_bytes(), path), light, jhash))
     repository, repo_problems = repository_identity(layout, journals)
     diagnostics.extend(repo_problems)
 

@@ -19,7 +19,7 @@ from types import ModuleType
 from .check import OutputProblem
 from .check.outputs import check_files, check_parts
 from .model import Article, Journal
-from .read.corpus import ParsedJournal, read_article
+from .read.corpus import ParsedJournal, article_files, read_article
 from .store.citation_cache import CitationCache
 from .validate.diagnostics import Diagnostic
 from .writers.registry import WRITERS, writers as writer_specs  # noqa: F401  (WRITERS: the names, in order)
@@ -74,11 +74,14 @@ def render_record(article: Article, journal: Journal, *, writers: tuple[str, ...
     return result
 
 
-def record_hash(journal_hash: str, raw: bytes) -> str:
+def record_hash(journal_hash: str, raw: bytes, path: Path | None = None) -> str:
     """The hash incremental publishing compares: the seed's bytes under its journal's hash
-    (which covers journal.yaml, the styles it names, our code and the rendering libraries)."""
+    (which covers journal.yaml, the styles it names, our code and the rendering libraries),
+    and the files of the article's folder (``path``: the seed; its galleys are part of it)."""
     digest = hashlib.sha256(journal_hash.encode())
     digest.update(raw)
+    for attached in article_files(path) if path is not None else ():
+        digest.update(b"\0" + attached.name.encode() + b"\0" + hashlib.sha256(attached.read_bytes()).digest())
     return digest.hexdigest()
 
 
@@ -129,7 +132,7 @@ def process_seed(task: SeedTask) -> SeedResult:
     read_seconds = time.perf_counter() - started
     article = parsed.article
     if article is None or parsed.diagnostics:
-        return SeedResult(task.path, record_hash(task.journal_hash, raw), parsed.doi, None, parsed.diagnostics, None, None, read_seconds)
+        return SeedResult(task.path, record_hash(task.journal_hash, raw, task.path), parsed.doi, None, parsed.diagnostics, None, None, read_seconds)
     journal = task.journal.journal
     rendered = render_record(article, journal, writers=task.writers, validate=task.validate, citation_cache=task.citation_cache)
     started = time.perf_counter()
@@ -140,5 +143,5 @@ def process_seed(task: SeedTask) -> SeedResult:
     rendered.parts = {name: data for name, data in rendered.parts.items() if name in task.keep_parts}
     rendered.timings["oai"] = time.perf_counter() - started
     where = parsed.document.position(("doi",)) if parsed.document is not None else None
-    return SeedResult(task.path, record_hash(task.journal_hash, raw), parsed.doi, article.issue_key, [], rendered, oai,
+    return SeedResult(task.path, record_hash(task.journal_hash, raw, task.path), parsed.doi, article.issue_key, [], rendered, oai,
                       read_seconds, (where.line, where.column) if where else (1, 1))

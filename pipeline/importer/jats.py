@@ -36,6 +36,8 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 ALI_LICENSE_REF = "{http://www.niso.org/schemas/ali/1.0/}license_ref"
 KEEP_NAMESPACES = ("http://www.niso.org/schemas/ali/1.0/", "http://www.w3.org/1998/Math/MathML")
+# self-uri content-types of full-text files -> the record's galley format
+GALLEY_FORMATS = {"pdf": "pdf", "application/pdf": "pdf", "xml": "xml", "application/xml": "xml", "text/xml": "xml", "html": "html", "text/html": "html"}
 
 ARTICLE_TYPES = frozenset("""abstract addendum announcement article-commentary book-review books-received
 brief-report calendar case-report collection correction data-paper discussion dissertation editorial
@@ -353,8 +355,14 @@ class _Reader:
         for element in meta.findall("self-uri"):
             href = (element.get(XLINK_HREF) or "").strip()
             self.use(element)
-            if "url" not in record and re.match(r"https?://\S+\Z", href) and element.get("content-type") in (None, "html", "text/html"):
+            kind = element.get("content-type")
+            if "url" not in record and re.match(r"https?://\S+\Z", href) and kind in (None, "html", "text/html"):
                 record["url"] = href
+            elif re.match(r"https?://\S+\Z", href) and kind in GALLEY_FORMATS:  # a full-text file
+                galley = {"format": GALLEY_FORMATS[kind], "url": href}
+                if element.get(XML_LANG):
+                    galley["language"] = element.get(XML_LANG)
+                record.setdefault("galleys", []).append(galley)
             else:
                 self.report.drop(f"self-uri ({element.get('content-type') or 'second'})")
         references = self.references()

@@ -6,6 +6,7 @@ shapes and formats; its job is normalization (text, identifiers, language order)
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ..model import (
@@ -20,6 +21,7 @@ from ..model import (
     Dates,
     Depositor,
     Funding,
+    Galley,
     Journal,
     Keywords,
     Multilingual,
@@ -186,7 +188,16 @@ def journal(data: dict, source: str) -> Journal:
     )
 
 
-def article(data: dict, journal: Journal, source: str) -> Article:
+def galley(data: dict, files_dir: Path | None) -> Galley:
+    file = None
+    if data.get("file"):
+        file = str((files_dir / data["file"]).resolve()) if files_dir is not None else data["file"]
+    return Galley(format=data["format"], label=_opt_text(data.get("label")), language=data.get("language"),
+                  url=data.get("url"), file=file)
+
+
+def article(data: dict, journal: Journal, source: str, files_dir: Path | None = None) -> Article:
+    """``files_dir``: the article's folder (``articles/<article-id>/``), where its galley files are."""
     languages = article_languages(data, journal)
     dates = data["dates"]
     summaries = tuple(
@@ -254,4 +265,5 @@ def article(data: dict, journal: Journal, source: str) -> Article:
         url=data.get("url") or journal.page_url(data["id"]),
         references=tuple(reference(i, r, languages) for i, r in enumerate(data.get("references", ()), start=1)),
         source=source,
+        galleys=tuple(galley(g, files_dir) for g in data.get("galleys", ())),
     )

@@ -114,6 +114,20 @@ def read_journal(journal_dir: Path, raw: bytes | None = None) -> ParsedJournal:
     return parsed
 
 
+def article_files_dir(path: Path) -> Path:
+    """The article's own folder beside its record (``articles/<article-id>/``): its galleys."""
+    return path.parent / path.stem
+
+
+def article_files(path: Path) -> list[Path]:
+    """The files in the article's folder, in a stable order: they are part of the record
+    (incremental publishing hashes them with the YAML; see pipeline.render.record_hash)."""
+    folder = article_files_dir(path)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
 @dataclass
 class ParsedArticle:
     path: Path
@@ -144,10 +158,10 @@ def read_article(path: Path, journal: ParsedJournal, raw: bytes | None = None) -
     checked = well_formed_part(document.data, [bad for _, bad in findings])
     if checked is None:
         return parsed
-    ctx = semantic.ArticleContext(path.stem, journal.languages, journal.doi_prefix)
+    ctx = semantic.ArticleContext(path.stem, journal.languages, journal.doi_prefix, files_dir=article_files_dir(path))
     parsed.diagnostics = sorted(set(problems) | set(semantic.article_diagnostics(document, ctx, checked)))
     if not parsed.diagnostics and journal.journal is not None:
-        parsed.article = build.article(document.data, journal.journal, display)
+        parsed.article = build.article(document.data, journal.journal, display, files_dir=article_files_dir(path))
     return parsed
 
 

@@ -195,6 +195,41 @@ def check_pages(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
                 yield path + ("last",), f"last page {last} is before first page {first}"
 
 
+GALLEY_SUFFIXES = {"pdf": (".pdf",), "html": (".html", ".htm"), "xml": (".xml",)}
+# The names the site writes beside the landing page itself (pipeline.writers.site DOWNLOADS)
+SITE_OWN_NAMES = ("index.html", "{a}.xml", "{a}.bib", "{a}.biblatex.bib", "{a}.ris", "{a}.csl.json")
+
+
+def check_galleys(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
+    """A galley file must be in the article's folder, named for its format (Google Scholar
+    takes a PDF whose URL ends in .pdf), a real PDF when it says so, and not clash with the
+    files the site writes beside the landing page."""
+    folder = f"articles/{ctx.stem}/"
+    seen: dict[str, int] = {}
+    for i, galley in enumerate(data.get("galleys", ())):
+        name = galley.get("file")
+        if galley.get("language") and not language_ok(galley["language"]):
+            yield ("galleys", i, "language"), language_message(galley["language"])
+        if not isinstance(name, str):
+            continue
+        if galley.get("url"):
+            yield ("galleys", i, "url"), "a galley is a url or a file of the article's folder, not both"
+        if not name.lower().endswith(GALLEY_SUFFIXES[galley["format"]]):
+            yield ("galleys", i, "file"), f"a {galley['format']} galley's file name ends in {' or '.join(GALLEY_SUFFIXES[galley['format']])}: '{name}'"
+        if name in (n.format(a=ctx.stem) for n in SITE_OWN_NAMES):
+            yield ("galleys", i, "file"), f"'{name}' is a name the website writes beside the landing page; rename the file"
+        if name in seen:
+            yield ("galleys", i, "file"), f"'{name}' is already galleys[{seen[name]}]"
+        seen.setdefault(name, i)
+        path = ctx.files_dir / name if ctx.files_dir is not None else None
+        if path is None or not path.is_file():
+            yield ("galleys", i, "file"), f"no file '{name}' in {folder} (a galley file is kept in the article's own folder)"
+        elif galley["format"] == "pdf":
+            with path.open("rb") as handle:
+                if not handle.read(5) == b"%PDF-":
+                    yield ("galleys", i, "file"), f"{folder}{name} is not a PDF file (it does not start with %PDF-)"
+
+
 ARTICLE_CHECKS: tuple[Callable[[dict, "ArticleContext"], Iterable[Finding]], ...] = (
     check_id_matches_file,
     check_languages,
@@ -205,14 +240,16 @@ ARTICLE_CHECKS: tuple[Callable[[dict, "ArticleContext"], Iterable[Finding]], ...
     check_dates,
     check_affiliations,
     check_pages,
+    check_galleys,
 )
 
 
 class ArticleContext:
-    def __init__(self, stem: str, journal_languages: tuple[str, ...], doi_prefix: str | None):
+    def __init__(self, stem: str, journal_languages: tuple[str, ...], doi_prefix: str | None, files_dir: Path | None = None):
         self.stem = stem
         self.journal_languages = journal_languages
         self.doi_prefix = doi_prefix
+        self.files_dir = files_dir  # articles/<article-id>/: the galley files
 
 
 # A check meets a part the schema refused (left out, or None in a list): it stops there and

@@ -376,6 +376,13 @@ def _article_meta(front: etree._Element, article: Article, journal: Journal, ids
     _permissions(meta, article, journal)
     if article.url:
         _sub(meta, "self-uri", **{HREF: article.url, TITLE: article.title.get(lang) or article.title.first() or article.url})
+    for galley in article.galleys:  # the full text: one self-uri per file, typed by its format
+        galley_url = journal.galley_url(article.id, galley)
+        if galley_url:
+            attributes = {"content-type": galley.format, HREF: galley_url, TITLE: galley.label or f"Full text ({galley.format.upper()})"}
+            if galley.language:
+                attributes[XML_LANG] = galley.language
+            _sub(meta, "self-uri", **attributes)
 
     _abstracts(meta, article)
 

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Mapping
 
 import jinja2
+from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -64,6 +65,9 @@ DOWNLOADS = (
     ("ris", "{j}/ris/{a}.ris", "{a}.ris", "RIS", "application/x-research-info-systems"),
     ("csl", "{j}/csl/{a}.json", "{a}.csl.json", "CSL-JSON", "application/vnd.citationstyles.csl+json"),
 )
+
+GALLEY_LABELS = {"pdf": "PDF", "html": "HTML", "xml": "JATS XML"}
+GALLEY_TYPES = {"pdf": "application/pdf", "html": "text/html", "xml": "application/xml"}
 
 LICENSE_NAMES = {
     "https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0",
@@ -199,6 +203,14 @@ def text_dir(language: str) -> str | None:
 
 def _lang_text(lang: str, text: str, **extra) -> dict:
     return {"lang": lang, "dir": text_dir(lang), "text": text, **extra}
+
+
+def language_name(language: str, chrome: str) -> str:
+    """A language as the chrome's language names it ("Türkçe", "English"), else its tag."""
+    try:
+        return Locale.parse(language.replace("-", "_")).get_display_name(chrome) or language
+    except (ValueError, LookupError):
+        return language
 
 
 def written_date(value: PartialDate, language: str) -> str:
@@ -347,6 +359,16 @@ def article_page(article: Article, journal: Journal, outputs: Mapping[str, bytes
         file_name = name.format(a=article.id)
         copies[f"{base}/{file_name}"] = data
         downloads.append({"href": file_name, "label": label, "type": media_type})
+    galleys = []
+    for galley in article.galleys:
+        if galley.file:
+            copies[f"{base}/{galley.name}"] = Path(galley.file).read_bytes()
+        galleys.append({
+            "href": galley.name if galley.file else galley.url,
+            "label": galley.label or GALLEY_LABELS[galley.format],
+            "type": GALLEY_TYPES[galley.format],
+            "lang": galley.language, "language_name": language_name(galley.language, chrome) if galley.language else None,
+        })
     title_lang = article.language
     main_title = article.title.get(title_lang) or article.title.first()
     issue = None
@@ -389,6 +411,7 @@ def article_page(article: Article, journal: Journal, outputs: Mapping[str, bytes
         "notes": notes,
         "citations": _citations(article, journal, outputs),
         "downloads": downloads,
+        "galleys": galleys,
         "references": [
             {"id": ref.id, "text": _reference_text(ref), "doi_url": f"https://doi.org/{ref.doi}" if ref.doi else None, "url": ref.url}
             for ref in article.references

@@ -51,6 +51,20 @@ def _reference(ref) -> str:
     return "; ".join(f"{name}={value}" for name, value in pairs if value)
 
 
+def scholar_galleys(article: Article, journal: Journal, format: str) -> list[str]:
+    """The absolute URLs of the article's ``format`` galleys in the landing page's directory,
+    main language first."""
+    landing = journal.page_url(article.id)
+    if landing is None:
+        return []
+    found = []
+    for galley in sorted(article.galleys, key=lambda g: g.language not in (None, article.language)):
+        url = journal.galley_url(article.id, galley)
+        if galley.format == format and url and url.startswith(landing) and "/" not in url[len(landing):]:
+            found.append(url)
+    return found
+
+
 def meta_tags(article: Article, journal: Journal) -> list[dict]:
     """``<meta name content [lang] [scheme]>`` in document order."""
     tags: list[dict] = []
@@ -95,7 +109,14 @@ def meta_tags(article: Article, journal: Journal) -> list[dict]:
     for abstract in article.abstracts:
         add("citation_abstract", abstract.text, abstract.lang)
     add("citation_abstract_html_url", article.url)
-    add("citation_fulltext_html_url", article.url)
+    # Full text, as Scholar's guidelines ask: the absolute URL of a file in the same directory
+    # as the landing page (a galley copied beside it, or a url there); files elsewhere are only
+    # linked from the page. The first HTML galley so placed is the full-text page, else the
+    # landing page itself.
+    html_galleys = scholar_galleys(article, journal, "html")
+    add("citation_fulltext_html_url", html_galleys[0] if html_galleys else article.url)
+    for url in scholar_galleys(article, journal, "pdf"):
+        add("citation_pdf_url", url)
     for ref in article.references:
         add("citation_reference", _reference(ref))
     # Dublin Core
@@ -199,6 +220,14 @@ def json_ld(article: Article, journal: Journal) -> dict:
         data["pageStart"] = article.pages.first
         if article.pages.last:
             data["pageEnd"] = article.pages.last
+    media_types = {"pdf": "application/pdf", "html": "text/html", "xml": "application/xml"}
+    encodings = [
+        {"@type": "MediaObject", "contentUrl": url, "encodingFormat": media_types[galley.format]}
+        | ({"inLanguage": galley.language} if galley.language else {})
+        for galley in article.galleys if (url := journal.galley_url(article.id, galley))
+    ]
+    if encodings:
+        data["encoding"] = encodings
     if article.references:
         data["citation"] = [
             {"@type": "CreativeWork", "name": ref.title or ref.text or ""} | ({"sameAs": f"https://doi.org/{ref.doi}"} if ref.doi else {})
