@@ -30,6 +30,7 @@ from pipeline.importer.source import (
     read_limited,
     slug,
 )
+from pipeline.countries import code_for_name
 from pipeline.read.text import clean_line
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -92,17 +93,7 @@ def country_code(name: str | None, lang: str) -> str | None:
     eLife and older SciELO files give only the name ("France", "Brasil" in an English article)."""
     if not name or not name.strip():
         return None
-    import langcodes
-
-    for language in dict.fromkeys((lang.split("-")[0], "en", "pt", "es", "fr", "de")):
-        try:
-            tag = str(langcodes.find_name("territory", name.strip().rstrip("."), language))
-        except (LookupError, ValueError):
-            continue
-        match = re.fullmatch(r"und-([A-Z]{2})", tag)
-        if match:
-            return match.group(1)
-    return None
+    return code_for_name(name.strip().rstrip("."), dict.fromkeys((lang.split("-")[0], "en", "pt", "es", "fr", "de")))
 
 
 def _credit_key(text: str) -> str:

@@ -17,6 +17,8 @@ import jsonschema
 import langcodes
 from anyascii import anyascii
 
+from ..countries import code_for_name
+
 # What each kind of value looks like, for "… is not <form>" messages.
 FORMS = {
     "slug": "lowercase letters a-z, digits, '.', '_' and '-', starting with a letter or digit",
@@ -76,14 +78,7 @@ def slug_suggestion(value: str) -> str:
 
 @functools.lru_cache(maxsize=256)
 def country_code_for(name: str) -> str | None:
-    for language in _NAME_LANGUAGES:
-        try:
-            found = langcodes.find_name("territory", name, language)
-        except LookupError:
-            continue
-        if found.territory:
-            return found.territory
-    return None
+    return code_for_name(name, _NAME_LANGUAGES)
 
 
 @functools.lru_cache(maxsize=256)

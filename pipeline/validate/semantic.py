@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import langcodes
 
+from ..countries import is_country_code
 from ..read import identifiers
 from ..read.yamlsource import YamlDocument
 from .diagnostics import Diagnostic
@@ -30,13 +31,6 @@ PER_LANGUAGE_FIELDS = ("title", "subtitle", "running-title", "abstract", "keywor
 @functools.lru_cache(maxsize=512)
 def language_ok(tag: str) -> bool:
     return langcodes.tag_is_valid(tag)
-
-
-@functools.lru_cache(maxsize=512)
-def country_ok(code: str) -> bool:
-    # language_data (through langcodes) names every assigned ISO 3166-1 region.
-    name = langcodes.Language.make(territory=code.upper()).territory_name()
-    return code.isalpha() and not name.startswith("Unknown") and name != "Private use"
 
 
 def _date_key(value: Any) -> tuple[int, ...]:
@@ -166,7 +160,7 @@ def check_affiliations(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
         if aff["id"] in ids:
             yield ("affiliations", i, "id"), f"affiliation id '{aff['id']}' is used twice"
         ids.append(aff["id"])
-        if aff.get("country") and not country_ok(aff["country"]):
+        if aff.get("country") and not is_country_code(aff["country"]):
             yield ("affiliations", i, "country"), country_message(aff["country"])
     for group in ("authors", "editors"):
         for i, contributor in enumerate(data.get(group, ())):

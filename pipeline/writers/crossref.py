@@ -36,7 +36,7 @@ from .parts import CROSSREF_ISSUE_PART, CROSSREF_PART
 from ..model import Abstract, Article, Collaboration, Funding, Journal, PartialDate, Person, Reference
 from . import JournalEntry, Rendered
 from .shared import AHEAD_OF_PRINT, batch_name, group_by_issue  # noqa: F401 (batch_name: callers)
-from .jats import country_name
+from ..countries import country_name
 
 NAME = "crossref"
 PART = CROSSREF_PART

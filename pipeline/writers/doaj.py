@@ -31,7 +31,7 @@ from ..model import Affiliation, Article, Collaboration, Journal
 from . import JournalEntry, Rendered
 # The same per-issue batches, named the same way, as the Crossref deposits.
 from .shared import group_by_issue
-from .jats import country_name
+from ..countries import country_name
 
 NAME = "doaj"
 PART = DOAJ_PART

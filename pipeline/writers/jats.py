@@ -9,12 +9,11 @@ text or attribute values through lxml, so it can never become markup.
 
 from __future__ import annotations
 
-import functools
 import re
 
-import langcodes
 from lxml import etree
 
+from pipeline.countries import country_name
 from pipeline.layout import article_path
 from pipeline.model import (
     Abstract,
@@ -91,16 +90,6 @@ def creative_commons_name(url: str) -> str | None:
     if match:
         return f"{_CC_PUBLIC_DOMAIN[match.group(1)]} {match.group(2)}"
     return None
-
-
-@functools.cache
-def country_name(code: str, lang: str) -> str:
-    """The country's name in the article's language (CLDR data), or the code if unknown."""
-    try:
-        name = langcodes.Language.get(f"und-{code}").territory_name(lang)
-    except (ValueError, LookupError):
-        return code
-    return name if name and not name.lower().startswith("unknown") else code
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:

@@ -40,7 +40,7 @@ from markupsafe import Markup
 from ...model import Article, Collaboration, Journal, PartialDate, Person
 from ...validate.diagnostics import Diagnostic, InvalidInput
 from .. import JournalEntry, Rendered
-from ..jats import country_name
+from ...countries import country_name
 from . import metadata
 
 NAME = "site"
