@@ -136,9 +136,14 @@ def style_path(style: str) -> Path:
 
 @functools.cache
 def _csl_schema() -> etree.RelaxNG:
-    import citeproc
+    # citeproc-py's copy of the CSL schema, found without importing citeproc: input validation
+    # is code every writer's fingerprint covers (pipeline.fingerprint reads imports from the
+    # source), and the schema only decides whether a style file is accepted, never what a
+    # writer writes, so citeproc-py's version must not re-render every writer's outputs.
+    import importlib.resources
 
-    return etree.RelaxNG(etree.parse(citeproc.SCHEMA_PATH, etree.XMLParser(no_network=True)))
+    schema = importlib.resources.files("citeproc") / "data" / "schema" / "schemas" / "styles" / "csl.rng"
+    return etree.RelaxNG(etree.parse(str(schema), etree.XMLParser(no_network=True)))
 
 
 def style_problems(style: str, shown: str | None = None) -> tuple[str, ...]:

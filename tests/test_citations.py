@@ -402,3 +402,21 @@ def test_generated_articles_format_in_both_locales(article, style):
         assert family in text
     # The CSL-JSON the citation was made from is valid CSL.
     assert csl_check.validate_items([csl.csl_item(article, journal)], "generated") == []
+
+
+def test_style_files_are_checked_against_citeproc_pys_own_csl_schema():
+    # pipeline.style_catalogue finds the schema without importing citeproc (see _csl_schema)
+    import citeproc
+    from lxml import etree
+
+    from pipeline import style_catalogue
+
+    style_catalogue._csl_schema.cache_clear()
+    with open(citeproc.SCHEMA_PATH, "rb") as handle:
+        expected = etree.RelaxNG(etree.parse(handle))
+    valid = etree.parse(str(citations.style_path("apa")))
+    assert style_catalogue._csl_schema().validate(valid) and expected.validate(valid)
+    import importlib.resources
+
+    found = importlib.resources.files("citeproc") / "data" / "schema" / "schemas" / "styles" / "csl.rng"
+    assert Path(str(found)).resolve() == Path(citeproc.SCHEMA_PATH).resolve()
