@@ -23,20 +23,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("result")
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--full", action="store_true")
-    parser.add_argument("--writers", help="comma-separated writer names (default: pipeline.render.WRITERS)")
+    parser.add_argument("--writers", help="comma-separated writer names (default: pipeline.rendering.WRITERS)")
     parser.add_argument("--profile", help="write cProfile statistics of the publish to this file")
     parser.add_argument("--upgrade-writer", help="publish as after a code change to this writer: its fingerprint "
                                                  "differs from the manifest's (what an edit of its module does)")
     args = parser.parse_args(argv)
     if args.upgrade_writer:
-        from pipeline import publish as publish_module
+        from pipeline import publishing as publish_module
 
         real = publish_module.writer_fingerprints
         publish_module.writer_fingerprints = lambda writers: {
             name: value + ("+upgrade" if name == args.upgrade_writer else "") for name, value in real(writers).items()}
 
-    from pipeline.publish import publish
-    from pipeline.render import WRITERS
+    from pipeline.publishing import publish
+    from pipeline.rendering import WRITERS
 
     writers = tuple(args.writers.split(",")) if args.writers else WRITERS
     warnings: list[str] = []

@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("after", type=Path)
     args = parser.parse_args(argv)
     if args.command == "publish":
-        from pipeline.publish import publish
+        from pipeline.publishing import publish
 
         report = publish(args.seeds, args.out, jobs=args.jobs, now=FIXED_NOW, warn=lambda m: print(m, file=sys.stderr))
         print(f"{args.out}: {report.articles} articles, {report.files_written} files")

@@ -69,7 +69,7 @@ def targets(results: Results) -> list[Target]:
         r = upgrade.report
         only = {k.split(":", 1)[1] for k in r["timings"] if k.startswith(("render:", "render_journal:"))}
         # The site copies other writers' outputs (render.DERIVED_WRITERS), so it re-renders with them.
-        from pipeline.render import DERIVED_WRITERS
+        from pipeline.rendering import DERIVED_WRITERS
 
         allowed = {writer} | {derived for derived, sources in DERIVED_WRITERS.items() if writer in sources}
         verdict = "PASS" if only <= allowed and r["rendered"] == r["articles"] else "FAIL"

@@ -241,12 +241,12 @@ def run(args) -> dict:
         harvests["gunicorn+postgresql"] = serve_and_harvest(
             "gunicorn+postgresql",
             [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{pg_port}",
-             "--timeout", "300", "pipeline.oai.app:app_from_environment()"],
+             "--timeout", "300", "pipeline.server.oai_app:app_from_environment()"],
             dict(_env(), PIPELINE_OAI_DB=db_url), pg_port, args.harvesters, args.articles)
         log(f"harvest waitress + SQLite, {args.harvesters} harvesters")
         harvests["waitress+sqlite"] = serve_and_harvest(
             "waitress+sqlite",
-            [sys.executable, "-m", "pipeline.oai.app", "--db", str(out_process / "oai.sqlite3"), "--port", str(sqlite_port),
+            [sys.executable, "-m", "pipeline.server.oai_app", "--db", str(out_process / "oai.sqlite3"), "--port", str(sqlite_port),
              "--threads", "8"],
             _env(), sqlite_port, args.harvesters, args.articles)
     finally:

@@ -15,10 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.check import bundle as schema_bundle
-from pipeline.check.outputs import check_files, check_parts
+from pipeline.schema_bundle import bundle as schema_bundle
+from pipeline.output_checks.outputs import check_files, check_parts
 from pipeline.read.corpus import discover, read_article, read_journal
-from pipeline.render import WRITERS
+from pipeline.rendering import WRITERS
 from pipeline.writers import JournalEntry
 from pipeline.writers.registry import Validator, writers as writer_specs
 

@@ -3,8 +3,8 @@
 The library API is :mod:`pipeline.api` (``from pipeline import api``): ``load_corpus``,
 ``read_record``, ``render``, ``render_files``, ``validate``, ``publish``. ``load_corpus``,
 ``read_record``, ``render_files`` and the error base ``PipelineError`` are also offered here;
-``render``, ``validate`` and ``publish`` are not, because ``pipeline.render``,
-``pipeline.validate`` and ``pipeline.publish`` are modules of the package (the import system
+``render``, ``validate`` and ``publish`` are not, because ``pipeline.rendering``,
+``pipeline.input_checks`` and ``pipeline.publishing`` are modules of the package (the import system
 replaces a package attribute of that name with the module once it is imported). They are imported on first use, so ``import pipeline`` (and
 every CLI run) stays cheap.
 """

@@ -18,7 +18,7 @@ from pathlib import Path
 from .errors import PipelineError
 from .model import Article, Corpus, Journal
 from .read.corpus import JOURNAL_FILE, ParsedJournal, load_corpus as _load_corpus, read_article, read_journal
-from .validate.diagnostics import Diagnostic, InvalidInput
+from .diagnostics import Diagnostic, InvalidInput
 
 
 def load_corpus(seeds: str | Path) -> Corpus:
@@ -68,7 +68,7 @@ def _journal_for(article_path: Path, journal: str | Path | Journal | None) -> Pa
 
 def _render(article: Article, journal: Journal, format: str) -> tuple[dict[str, bytes], dict[str, bytes]]:
     """(the article's own files, the journal-level files this article alone would give)."""
-    from .render import WRITERS, render_record, writer_modules
+    from .rendering import WRITERS, render_record, writer_modules
     from .writers import JournalEntry
 
     if format not in WRITERS:
@@ -107,10 +107,10 @@ def render(article: Article, journal: Journal, format: str) -> bytes:
 
 
 def publish(seeds: str | Path, out: str | Path, options=None, **overrides):
-    """Publish ``seeds`` into ``out``: ``options`` is a :class:`~pipeline.publish.PublishOptions`
+    """Publish ``seeds`` into ``out``: ``options`` is a :class:`~pipeline.publishing.PublishOptions`
     (jobs, store, executor, writers...), and keyword ``overrides`` replace single fields of
     it (``api.publish("seeds", "out", jobs=2)``); ``progress=`` and ``warn=`` callbacks are
-    passed on. Returns a :class:`~pipeline.publish.PublishReport`."""
-    from .publish import publish as _publish
+    passed on. Returns a :class:`~pipeline.publishing.PublishReport`."""
+    from .publishing import publish as _publish
 
     return _publish(seeds, out, options, **overrides)

@@ -30,7 +30,7 @@ def _color(code: str, text: str) -> str:
 
 
 def _print_problems(problems, fmt: str) -> None:
-    from .validate.diagnostics import render_json, render_text
+    from .diagnostics import render_json, render_text
 
     if fmt == "json":
         sys.stdout.write(render_json(problems))
@@ -55,7 +55,7 @@ def cmd_validate(args) -> int:
     result = load_corpus(args.seeds)
     problems = list(result.diagnostics)
     if args.target:
-        from .validate.targets import located_requirements
+        from .input_checks.targets import located_requirements
 
         problems.extend(located_requirements(result.corpus, args.target))
     _print_problems(problems, args.format)
@@ -97,16 +97,16 @@ def _publish_options(args):
     (``publish`` has them all, ``watch`` a few; the others keep their defaults)."""
     from dataclasses import fields
 
-    from .publish import PublishOptions
+    from .publishing import PublishOptions
 
     return PublishOptions(**{f.name: getattr(args, f.name) for f in fields(PublishOptions) if hasattr(args, f.name)})
 
 
 def cmd_publish(args) -> int:
     from .execute import ExecutorUnavailable
-    from .publish import OutputInvalid, publish
+    from .publishing import OutputInvalid, publish
     from .store.oai_store import StoreUnavailable
-    from .validate.diagnostics import InvalidInput
+    from .diagnostics import InvalidInput
 
     progress = _Progress(sys.stderr.isatty() and not os.environ.get("CI") and not args.quiet)
     try:
@@ -128,7 +128,7 @@ def cmd_publish(args) -> int:
         return EXIT_USAGE
     progress.close()
     if args.format == "json":
-        from .validate.diagnostics import render_json
+        from .diagnostics import render_json
 
         document = json.loads(render_json(report.diagnostics))
         document["left_out"] = report.left_out
@@ -180,7 +180,7 @@ def cmd_watch(args) -> int:
 
 def cmd_import_text(args) -> int:
     from .importer.text import ImportTextError, draft_yaml
-    from .read.yamlsource import YamlError, decode
+    from .located_yaml import YamlError, decode
 
     try:
         text = decode(Path(args.file).read_bytes(), args.file)
@@ -235,7 +235,7 @@ def _check_command(function_path: str):
     def run(args) -> int:
         import importlib
 
-        from .check import bundle as schema_bundle
+        from .schema_bundle import bundle as schema_bundle
 
         try:
             schema_bundle.activate(schema_bundle.locate(args.schemas))
@@ -257,8 +257,8 @@ def cmd_check_jats(args) -> int:
     """Each file: which DTD it was checked against and the verdict; files of a tag set the
     bundle has no DTD for (Archiving: eLife, PMC) are "not validated", counted apart, and fail
     the run only with --strict."""
-    from .check import bundle as schema_bundle
-    from .check.jats import check_jats_file
+    from .schema_bundle import bundle as schema_bundle
+    from .output_checks.jats import check_jats_file
 
     try:
         schema_bundle.activate(schema_bundle.locate(args.schemas))
@@ -371,7 +371,7 @@ EXAMPLES = {
 
 
 def cmd_serve(args) -> int:
-    from .oai.app import serve
+    from .server.oai_app import serve
     from .store.oai_store import StoreUnavailable, is_database_url
 
     db = args.db if is_database_url(args.db) else Path(args.db)
@@ -381,7 +381,7 @@ def cmd_serve(args) -> int:
     try:
         site = Path(args.site)
         if site.is_dir():  # the preview: the site at / and OAI-PMH at /oai
-            from .serve import serve_preview
+            from .server.preview import serve_preview
 
             serve_preview(site, db, host=args.host, port=args.port, page_size=args.page_size)
         else:
@@ -415,13 +415,13 @@ def cmd_db(args) -> int:
 
 
 def cmd_schemas(args) -> int:
-    from .check import bundle as schema_bundle
+    from .schema_bundle import bundle as schema_bundle
 
     if args.action == "fetch":
-        from .check.fetch import fetch_bundle
+        from .schema_bundle.fetch import fetch_bundle
 
         dest = schema_bundle.user_cache_dir()
-        from .check.fetch import FetchError
+        from .schema_bundle.fetch import FetchError
 
         try:
             report = fetch_bundle(dest)
@@ -549,8 +549,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_check_jats)
 
     for name, target, what in (
-        ("check-crossref", "pipeline.check.crossref:check_crossref_files", "Crossref deposit files against the 5.3.1 XSD"),
-        ("check-doaj", "pipeline.check.doaj:check_doaj_files", "DOAJ article XML files against doajArticles.xsd"),
+        ("check-crossref", "pipeline.output_checks.crossref:check_crossref_files", "Crossref deposit files against the 5.3.1 XSD"),
+        ("check-doaj", "pipeline.output_checks.doaj:check_doaj_files", "DOAJ article XML files against doajArticles.xsd"),
     ):
         p = sub.add_parser(name, help=f"validate {what}")
         p.add_argument("files", nargs="+", metavar="FILE")

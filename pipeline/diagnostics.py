@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Iterable, Sequence
 
-from ..errors import PipelineError
+from .errors import PipelineError
 
 FieldPath = tuple  # ("authors", 0, "orcid")
 

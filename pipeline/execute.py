@@ -59,7 +59,7 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     forkserver is a clean single-threaded process that has imported the renderer once, so a
     worker still starts in milliseconds with the modules loaded."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipeline.render"])
+    context.set_forkserver_preload(["pipeline.rendering"])
     return context
 
 

@@ -2,7 +2,7 @@
 
 A writer's fingerprint covers its own module, every ``pipeline`` module it imports (directly
 or through others), the code every record goes through before any writer runs (reading,
-the model, rendering, validation and publishing: the closure of :mod:`pipeline.publish`),
+the model, rendering, validation and publishing: the closure of :mod:`pipeline.publishing`),
 the input schemas in ``schemas/``, and the versions of the third-party libraries those
 modules import. A change to one writer's code therefore changes only that writer's
 fingerprint, and incremental publishing re-renders only that writer's outputs.
@@ -25,7 +25,7 @@ from .record_schemas import KINDS, schema_text
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PACKAGE = "pipeline"
-COMMON_ROOT = "pipeline.publish"
+COMMON_ROOT = "pipeline.publishing"
 
 # Third-party top-level module -> the distributions whose version shapes outputs.
 # (importlib.metadata.packages_distributions() would find these, but costs ~0.2 s a run.)
@@ -85,7 +85,7 @@ def _imports(module: str) -> tuple[frozenset[str], frozenset[str]]:
                 theirs.add(top)
 
     source_text = path.read_text(encoding="utf-8")
-    # modules named in strings and imported by importlib ("pipeline.check.jats:validate_jats")
+    # modules named in strings and imported by importlib ("pipeline.output_checks.jats:validate_jats")
     for name in _NAMED_MODULE.findall(source_text):
         add(name)
     for match in _IMPORT.finditer(source_text):

@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import PipelineError
-from ..validate.diagnostics import Diagnostic, FieldPath, format_field
+from .errors import PipelineError
+from .diagnostics import Diagnostic, FieldPath, format_field
 
 try:  # libyaml is ~7x faster; fall back silently where PyYAML was built without it
     from yaml import CSafeLoader as _Loader

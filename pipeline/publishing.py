@@ -30,9 +30,9 @@ from types import MappingProxyType
 from typing import Callable, Mapping
 
 from .errors import PipelineError
-from .check import OutputProblem
-from .check import bundle as schema_bundle
-from .check.outputs import check_files, warm_up
+from .output_checks import OutputProblem
+from .schema_bundle import bundle as schema_bundle
+from .output_checks.outputs import check_files, warm_up
 from .execute import make_executor
 from .left_out import DEPOSIT_PARTS, left_out_lines, removed_doi_warning
 from .fingerprint import chunks_digest, writer_fingerprints
@@ -40,13 +40,13 @@ from .model import Journal, OaiIdentity
 from .oai.sets import record_identifier
 from .read.corpus import ParsedJournal, discover, display_path, read_journal, repository_identity
 from .read.site_files import site_file_paths
-from .render import DERIVED_WRITERS, WRITERS, SeedResult, SeedTask, process_seed, record_hash
+from .rendering import DERIVED_WRITERS, WRITERS, SeedResult, SeedTask, process_seed, record_hash
 from .store.citation_cache import default_cache as default_citation_cache
 from .store.manifest import LEGACY_MANIFEST, MANIFEST, PARTS_CACHE, Manifest, RecordEntry, dump_parts, load_parts, parts_path
 from .store.staging import Staging, exclusive
 from .writers.registry import WriterSpec, writers as writer_specs
-from .validate.diagnostics import Diagnostic, InvalidInput
-from .validate.uniqueness import DoiRegister
+from .diagnostics import Diagnostic, InvalidInput
+from .input_checks.uniqueness import DoiRegister
 from .writers import JournalEntry
 from .writers.shared import batch_name
 from .layout import issue_path

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-from .check import OutputProblem
-from .check.outputs import check_files, check_parts
+from .output_checks import OutputProblem
+from .output_checks.outputs import check_files, check_parts
 from .model import Article, Journal
 from .read.corpus import ParsedJournal, article_files, read_article
 from .store.citation_cache import CitationCache
-from .validate.diagnostics import Diagnostic
+from .diagnostics import Diagnostic
 from .writers.registry import WRITERS, writers as writer_specs  # noqa: F401  (WRITERS: the names, in order)
 # Writers whose outputs include other writers' files (the site serves copies of them): they
 # re-render whenever one of those does.

@@ -14,9 +14,9 @@ from pathlib import Path
 from .errors import PipelineError
 from . import credit
 from .read.corpus import ARTICLES_DIR, JOURNAL_FILE
-from .read.yamlsource import YamlError, read_yaml_file
-from .validate.messages import FORMS, slug_suggestion
-from .validate.schema import schema
+from .located_yaml import YamlError, read_yaml_file
+from .input_checks.messages import FORMS, slug_suggestion
+from .input_checks.schema import schema
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 

@@ -2,7 +2,7 @@
 every save under the seeds directory.
 
 Why it is fast: everything heavy stays loaded between publishes: the imported writers, the
-JATS DTD and the compiled XML schemas (``functools.cache`` in :mod:`pipeline.check`), the
+JATS DTD and the compiled XML schemas (``functools.cache`` in :mod:`pipeline.output_checks`), the
 citeproc styles and locales, and the decoded per-article parts the journal-level files are
 built from (:class:`pipeline.store.manifest.PartsCache`). Records render in this process
 (``--jobs 1`` by default): a pool's workers would start cold each time.
@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .publish import OutputInvalid, PublishOptions, PublishReport, publish
+from .publishing import OutputInvalid, PublishOptions, PublishReport, publish
 from .store.manifest import PARTS_CACHE
-from .validate.diagnostics import InvalidInput
+from .diagnostics import InvalidInput
 
 
 @dataclass

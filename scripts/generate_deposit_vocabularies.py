@@ -15,9 +15,9 @@ import argparse
 import json
 from pathlib import Path
 
-from pipeline.check import bundle
-from pipeline.check import crossref as crossref_schema
-from pipeline.check import doaj as doaj_schema
+from pipeline.schema_bundle import bundle
+from pipeline.output_checks import crossref as crossref_schema
+from pipeline.output_checks import doaj as doaj_schema
 
 TARGET = Path(__file__).resolve().parents[1] / "pipeline" / "deposit" / "languages.json"
 

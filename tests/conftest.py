@@ -22,7 +22,7 @@ os.environ["PIPELINE_CITATION_CACHE"] = str(SESSION_CACHE_HOME / "pipeline" / "c
 import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
 
-from pipeline.check import bundle as schema_bundle  # noqa: E402
+from pipeline.schema_bundle import bundle as schema_bundle  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench.stages import available_writers
-from pipeline.render import WRITERS
+from pipeline.rendering import WRITERS
 
 REPO = Path(__file__).resolve().parents[1]
 ARTICLES = 12
@@ -208,7 +208,7 @@ def test_the_profile_names_functions(bench_run):
     _, report = bench_run
     profile = report.split("## Profile: where the time goes", 1)[1]
     assert "Top 30 by tottime" in profile and "Top 30 by cumulative" in profile
-    assert "publish.py" in profile
+    assert "publishing.py" in profile
 
 
 def test_a_writer_that_cannot_be_imported_is_reported_not_fatal():

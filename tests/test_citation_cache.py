@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.model import Abstract, AbstractSection, Dates, Keywords, Multilingual, PartialDate, Pages, Person
-from pipeline.publish import publish
+from pipeline.publishing import publish
 from pipeline.store.citation_cache import CitationCache, default_cache
 from pipeline.writers import citations
 
@@ -189,6 +189,6 @@ def test_the_suite_never_uses_the_users_cache():
     assert Path(tempfile.gettempdir()) in SESSION_CACHE_HOME.parents
     assert default_cache().path == SESSION_CACHE_HOME / "pipeline" / "citations.sqlite3"
     assert user_cache not in default_cache().path.parents
-    from pipeline.check.bundle import user_cache_dir
+    from pipeline.schema_bundle.bundle import user_cache_dir
 
     assert user_cache_dir() == SESSION_CACHE_HOME / "pipeline" / "schemas"

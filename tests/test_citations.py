@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.check import csl as csl_check
+from pipeline.output_checks import csl as csl_check
 from pipeline.model import Collaboration, Multilingual, Pages, Person
 from pipeline.writers import citations, csl
 

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from pipeline.check.crossref import check_crossref_files, validate_crossref
+from pipeline.output_checks.crossref import check_crossref_files, validate_crossref
 from pipeline.model import Multilingual, Person, Reference
 from pipeline.read import load_corpus
-from pipeline.validate.deposit import deposit_notices, deposit_requirements
+from pipeline.input_checks.deposit import deposit_notices, deposit_requirements
 from pipeline.writers import JournalEntry, crossref
 
 from . import factories, strategies

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from pipeline.check import crossref as crossref_check
-from pipeline.check.crossref import MATHML_NS, validate_crossref
-from pipeline.check.xsd import validate_document
+from pipeline.output_checks import crossref as crossref_check
+from pipeline.output_checks.crossref import MATHML_NS, validate_crossref
+from pipeline.output_checks.xsd import validate_document
 
 from . import factories
 from .test_crossref import deposits

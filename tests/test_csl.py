@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.check import csl as csl_check
+from pipeline.output_checks import csl as csl_check
 from pipeline.model import Collaboration, Multilingual, Pages
 from pipeline.writers import JournalEntry, csl
 

@@ -23,7 +23,7 @@ import pytest
 from distributed import Client, LocalCluster
 
 from pipeline.execute import DaskExecutor, ExecutorUnavailable
-from pipeline.publish import publish
+from pipeline.publishing import publish
 
 from .conftest import REPO, SEEDS, run_cli
 
@@ -154,7 +154,7 @@ def test_a_task_that_keeps_killing_workers_is_reported_in_one_line():
 def dtd_and_style_loads(_: int) -> tuple[int, int, int]:
     """In a worker: load the JATS DTD and a CSL style (what rendering a record does), and
     say how often each was built in this process."""
-    from pipeline.check.jats import load_dtd, publishing_dtds
+    from pipeline.output_checks.jats import load_dtd, publishing_dtds
     from pipeline.writers.citations import load_style
 
     load_dtd(sorted(publishing_dtds())[0])

@@ -17,7 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from pipeline import deposit
-from pipeline.check import bundle
+from pipeline.schema_bundle import bundle
 
 from .conftest import REPO, SEEDS
 from .test_publish import published_files
@@ -26,7 +26,7 @@ XSD = "{http://www.w3.org/2001/XMLSchema}"
 
 
 def _enumerations(path: Path, within: str | None = None) -> set[str]:
-    # Read independently of pipeline.check.xsd.enumeration (which the generator uses).
+    # Read independently of pipeline.output_checks.xsd.enumeration (which the generator uses).
     root = etree.parse(str(path)).getroot()
     scope = root.find(within) if within else root
     return {e.get("value") for e in scope.iter(f"{XSD}enumeration")}
@@ -46,8 +46,8 @@ def test_doaj_codes_match_the_bundle_xsd():
 
 
 def test_writers_and_input_validation_do_not_import_output_validation():
-    """Neither the deposit rules, the writers nor validate/deposit.py import pipeline.check."""
-    files = [REPO / "pipeline" / "deposit" / "__init__.py", REPO / "pipeline" / "validate" / "deposit.py",
+    """Neither the deposit rules, the writers nor input_checks/deposit.py import pipeline.output_checks."""
+    files = [REPO / "pipeline" / "deposit" / "__init__.py", REPO / "pipeline" / "input_checks" / "deposit.py",
              *sorted((REPO / "pipeline" / "writers").glob("*.py"))]
     offenders = []
     for path in files:
@@ -55,12 +55,12 @@ def test_writers_and_input_validation_do_not_import_output_validation():
             if isinstance(node, ast.ImportFrom):
                 module = "." * node.level + (node.module or "")
                 names = [alias.name for alias in node.names]
-                if "check" in module.split(".") or (module.strip(".") == "" and "check" in names):
+                if "output_checks" in module.split(".") or (module.strip(".") == "" and "output_checks" in names):
                     offenders.append(f"{path.name}: from {module} import {', '.join(names)}")
-                if path.parent.name == "validate" and ("writers" in module.split(".") or "writers" in names):
+                if path.parent.name == "input_checks" and ("writers" in module.split(".") or "writers" in names):
                     offenders.append(f"{path.name}: from {module} import {', '.join(names)}")
             elif isinstance(node, ast.Import):
-                offenders += [f"{path.name}: import {a.name}" for a in node.names if a.name.startswith("pipeline.check")]
+                offenders += [f"{path.name}: import {a.name}" for a in node.names if a.name.startswith("pipeline.output_checks")]
     assert offenders == []
 
 
@@ -69,7 +69,7 @@ def test_writers_and_input_validation_do_not_import_output_validation():
 _NO_BUNDLE = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from pipeline.check import bundle
+    from pipeline.schema_bundle import bundle
     empty = Path(sys.argv[1])
     bundle.candidates = lambda explicit=None: [(empty, "user cache")]
     from pipeline.cli import main

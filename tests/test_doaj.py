@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from pipeline.check.doaj import check_doaj_files, language_codes, validate_doaj
+from pipeline.output_checks.doaj import check_doaj_files, language_codes, validate_doaj
 from pipeline.model import Abstract, AbstractSection, Keywords, Multilingual
 from pipeline.read import load_corpus
-from pipeline.validate.deposit import deposit_notices, deposit_requirements
+from pipeline.input_checks.deposit import deposit_notices, deposit_requirements
 from pipeline.writers import JournalEntry, doaj
 
 from . import factories, strategies

@@ -24,7 +24,7 @@ from pipeline.importer.records import dump_record, write_records
 from pipeline.importer.source import SourceError
 from pipeline.model import Collaboration, Multilingual, Person
 from pipeline.read import build, load_corpus
-from pipeline.validate import schema
+from pipeline.input_checks import schema
 from pipeline.writers import jats
 
 from . import factories, strategies

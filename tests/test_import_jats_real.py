@@ -17,7 +17,7 @@ from urllib.parse import unquote
 import pytest
 from lxml import etree
 
-from pipeline.check import jats as check_jats
+from pipeline.output_checks import jats as check_jats
 from pipeline.importer.jats import import_jats_file
 from pipeline.importer.records import write_records
 from pipeline.read import load_corpus

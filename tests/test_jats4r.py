@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pipeline.check import jats as check
-from pipeline.check import jats4r
+from pipeline.output_checks import jats as check
+from pipeline.output_checks import jats4r
 from pipeline.read import load_corpus
 from pipeline.writers import jats
 from tests import factories

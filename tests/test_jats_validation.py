@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
-from pipeline.check import jats as check
+from pipeline.output_checks import jats as check
 from pipeline.writers import jats
 from tests import factories, strategies
 

@@ -140,7 +140,7 @@ def test_unknown_roles_stay_plain():
 
 
 def test_free_text_roles_are_plain_and_credit_variants_get_the_vocabulary():
-    from pipeline.check.jats import validate_jats, validate_jats_xsd
+    from pipeline.output_checks.jats import validate_jats, validate_jats_xsd
 
     roles = ("contributed to data analysis", "Formal analysis",
              Multilingual((("tr", "Kavramsallaştırma"), ("en", "Conceptualization"))))

@@ -11,7 +11,7 @@ from lxml import etree
 
 import pipeline
 from pipeline import api
-from pipeline.check import bundle as schema_bundle
+from pipeline.schema_bundle import bundle as schema_bundle
 
 from .conftest import SEEDS
 
@@ -93,12 +93,12 @@ def test_publish_through_the_facade(tmp_path):
 
 
 def test_every_deliberate_error_is_a_pipeline_error():
-    from pipeline.check.bundle import BundleConflict, BundleNotFound
+    from pipeline.schema_bundle.bundle import BundleConflict, BundleNotFound
     from pipeline.execute import ExecutorUnavailable
-    from pipeline.publish import OutputInvalid
-    from pipeline.read.yamlsource import YamlError
+    from pipeline.publishing import OutputInvalid
+    from pipeline.located_yaml import YamlError
     from pipeline.store.oai_store import StoreUnavailable
-    from pipeline.validate.diagnostics import InvalidInput
+    from pipeline.diagnostics import InvalidInput
     from pipeline.writers.citations import StyleError
 
     for error in (BundleConflict, BundleNotFound, ExecutorUnavailable, OutputInvalid, YamlError, StoreUnavailable, InvalidInput, StyleError):

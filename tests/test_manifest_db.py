@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.publish import publish
+from pipeline.publishing import publish
 from pipeline.store import manifest as manifest_module
 from pipeline.store.manifest import Manifest
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 from lxml import etree
 
-from pipeline.check.oai import check_jats_payload, check_oai_dc, jats_dtd, without_jats_namespace
+from pipeline.output_checks.oai import check_jats_payload, check_oai_dc, jats_dtd, without_jats_namespace
 from pipeline.model import Multilingual
 from pipeline.oai.formats import FORMATS, JATS, content_hash, formats_from_parts, jats_for_oai
 from pipeline.oai.sets import article_sets, oai_identifier

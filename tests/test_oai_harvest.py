@@ -15,7 +15,7 @@ from oaipmh_scythe.exceptions import NoRecordsMatch as ScytheNoRecordsMatch
 from sickle import Sickle
 from sickle import oaiexceptions
 
-from pipeline.check.oai import check_response
+from pipeline.output_checks.oai import check_response
 from pipeline.model import Multilingual
 from pipeline.store.oai_store import open_store
 

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from pipeline.check.oai import check_response
+from pipeline.output_checks.oai import check_response
 from pipeline.model import Multilingual
-from pipeline.oai.app import make_app
+from pipeline.server.oai_app import make_app
 from pipeline.oai.protocol import ERROR_CODES, ListState, decode_token, encode_token
 from pipeline.store.oai_store import open_store
 

@@ -21,7 +21,7 @@ import psycopg
 import pytest
 from sickle import Sickle
 
-from pipeline.publish import publish
+from pipeline.publishing import publish
 
 from .conftest import REPO, SEEDS, run_cli
 from .postgres_server import free_port
@@ -111,7 +111,7 @@ def test_two_gunicorn_workers_serve_one_postgresql_store_to_sickle(postgres_serv
     env = dict(os.environ, PIPELINE_OAI_DB=url, PIPELINE_OAI_PAGE_SIZE="1")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "pipeline.oai.app:app_from_environment()"],
+         "pipeline.server.oai_app:app_from_environment()"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     base = f"http://127.0.0.1:{port}/oai"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import publish as publish_module
-from pipeline.publish import OutputInvalid, publish
-from pipeline.check import OutputProblem
-from pipeline.validate.diagnostics import InvalidInput
+from pipeline import publishing as publish_module
+from pipeline.publishing import OutputInvalid, publish
+from pipeline.output_checks import OutputProblem
+from pipeline.diagnostics import InvalidInput
 
 from .conftest import REPO, SEEDS, run_cli
 

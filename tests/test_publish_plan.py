@@ -8,9 +8,9 @@ import dataclasses
 import pytest
 
 from pipeline import api
-from pipeline import publish as publish_module
+from pipeline import publishing as publish_module
 from pipeline.cli import _publish_options, build_parser
-from pipeline.publish import Plan, PublishOptions, publish, scan
+from pipeline.publishing import Plan, PublishOptions, publish, scan
 
 from .test_publish import T0, T1, published_files, snapshot, seeds  # noqa: F401 (fixture)
 

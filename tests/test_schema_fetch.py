@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pipeline.check import fetch
-from pipeline.check.bundle import user_cache_dir
+from pipeline.schema_bundle import fetch
+from pipeline.schema_bundle.bundle import user_cache_dir
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "schemas"
 SLOW_PATHS: dict[str, str] = {}  # URL path -> "stall" | "drip", set per test
@@ -342,5 +342,5 @@ def test_catalog_is_built_with_lxml_and_escapes_identifiers():
 
 def test_manifest_json_is_stable_text():
     text = fetch.MANIFEST_PATH.read_text(encoding="utf-8")
-    # Byte-for-byte what `python -m pipeline.check.fetch ../shared/schemas` writes.
+    # Byte-for-byte what `python -m pipeline.schema_bundle.fetch ../shared/schemas` writes.
     assert text == json.dumps(fetch.derive_manifest(SHARED), indent=2, ensure_ascii=False) + "\n"

@@ -24,8 +24,8 @@ import pytest
 import yaml
 from lxml import etree, html
 
-from pipeline.publish import publish
-from pipeline.serve import StaticFiles
+from pipeline.publishing import publish
+from pipeline.server.preview import StaticFiles
 
 REPO = Path(__file__).resolve().parents[1]
 SITE_DATA = REPO / "tests" / "data" / "site-seeds"

@@ -8,8 +8,8 @@ import shutil
 
 import pytest
 
-from pipeline import publish as publish_module
-from pipeline.publish import publish
+from pipeline import publishing as publish_module
+from pipeline.publishing import publish
 from pipeline.store import staging as staging_module
 from pipeline.store.staging import COMMIT_JOURNAL, Staging, recover
 

@@ -9,7 +9,7 @@ import pytest
 
 from bench import corpus as synthetic
 from pipeline.read import load_corpus
-from pipeline.read.identifiers import orcid_checksum_ok
+from pipeline.identifiers import orcid_checksum_ok
 
 
 def _digests(root: Path) -> dict[str, str]:

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.read import load_corpus
-from pipeline.read.yamlsource import MAX_FILE_BYTES, YamlError, load_yaml
-from pipeline.validate import schema as record_schema
+from pipeline.located_yaml import MAX_FILE_BYTES, YamlError, load_yaml
+from pipeline.input_checks import schema as record_schema
 
 from .conftest import REPO, run_cli
 
@@ -207,7 +207,7 @@ def test_validate_for_crossref_locates_missing_deposit_fields(tmp_path):
 
 
 def test_reading_many_records_keeps_no_memory_of_them():
-    from pipeline.read import yamlsource
+    from pipeline import located_yaml as yamlsource
 
     for i in range(50):
         load_yaml(f"id: r{i}\nvolume: 1.5\nopen: true\nissue: null\nyear: 2024\n".encode(), "r.yaml")
@@ -242,7 +242,7 @@ def test_no_schema_words_in_the_broken_fixtures_messages(broken_run):
 }, optional={"authors": json_values, "pages": json_values, "volume": json_values, "references": json_values,
              "keywords": json_values, "affiliations": json_values, "doi": json_values, "url": json_values}))
 def test_no_schema_words_reach_the_editor_for_any_record(record):
-    from pipeline.read.yamlsource import YamlDocument
+    from pipeline.located_yaml import YamlDocument
 
     for diagnostic in record_schema.schema_diagnostics("article", YamlDocument("x.yaml", record)):
         assert not SCHEMA_WORDS.search(diagnostic.message), diagnostic.message

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from pipeline import fingerprint
-from pipeline import publish as publish_module
-from pipeline.publish import publish
-from pipeline.render import WRITERS, writer_modules
+from pipeline import publishing as publish_module
+from pipeline.publishing import publish
+from pipeline.rendering import WRITERS, writer_modules
 from pipeline.store.manifest import Manifest
 
 from .test_publish import T0, T1, published_files, seeds  # noqa: F401 (fixture)
@@ -71,9 +71,9 @@ def test_editing_a_module_a_writer_imports_changes_every_importer(package_copy):
 
 def test_editing_shared_code_changes_every_fingerprint(package_copy):
     assert _changed_after(package_copy, "model.py") == set(WRITERS)
-    assert _changed_after(package_copy, "read/yamlsource.py") == set(WRITERS)
+    assert _changed_after(package_copy, "located_yaml.py") == set(WRITERS)
     # a validator the routing table names only as a string is shared code too
-    assert _changed_after(package_copy, "check/jats.py") == set(WRITERS)
+    assert _changed_after(package_copy, "output_checks/jats.py") == set(WRITERS)
 
 
 def test_editing_the_command_line_changes_no_fingerprint(package_copy):

@@ -6,8 +6,8 @@ import dataclasses
 
 from . import factories
 from pipeline import layout
-from pipeline.check import OutputProblem
-from pipeline.render import render_record
+from pipeline.output_checks import OutputProblem
+from pipeline.rendering import render_record
 from pipeline.writers import registry
 from pipeline.writers.registry import NoValidator, Validator
 

@@ -8,7 +8,7 @@ not read from the bundle at run time. A publish without a schema bundle therefor
 same files as one with it.
 
 Layering: this module uses only the model; the writers (``pipeline.writers.crossref``,
-``pipeline.writers.doaj``) and input validation (``pipeline.validate.deposit``) import it.
+``pipeline.writers.doaj``) and input validation (``pipeline.input_checks.deposit``) import it.
 """
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ def html_paragraphs(text: str | None) -> str | None:
 @functools.cache
 def _schemas() -> tuple[tuple[str, etree.XMLSchema], ...]:
     try:
-        from pipeline.check import bundle as schema_bundle
+        from pipeline.schema_bundle import bundle as schema_bundle
 
         root = schema_bundle.locate().root
     except Exception:  # no bundle: nothing to check against (the README says so)

@@ -4,7 +4,7 @@ Two validators, one verdict: ``jsonschema-rs`` (compiled Rust, ~0.05 ms a record
 whether a record is valid; only an invalid record is handed to the reference ``jsonschema``
 implementation, whose errors carry the paths and messages we report. Valid records, the
 common case, never pay for the slow one (tests/test_validate.py checks that both validators
-agree). Its errors are put in the editor's words by :mod:`pipeline.validate.messages`.
+agree). Its errors are put in the editor's words by :mod:`pipeline.input_checks.messages`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import jsonschema
 import jsonschema_rs
 import yaml
 
-from .diagnostics import Diagnostic, FieldPath
+from ..diagnostics import Diagnostic, FieldPath
 from .messages import SchemaWords
-from ..read.yamlsource import YamlDocument
+from ..located_yaml import YamlDocument
 
 from ..record_schemas import KINDS, schema_text
 

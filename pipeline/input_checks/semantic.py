@@ -13,9 +13,9 @@ from typing import Any, Callable, Iterable, Iterator
 import langcodes
 
 from ..countries import is_country_code
-from ..read import identifiers
-from ..read.yamlsource import YamlDocument
-from .diagnostics import Diagnostic
+from .. import identifiers
+from ..located_yaml import YamlDocument
+from ..diagnostics import Diagnostic
 from .messages import country_message, language_message
 
 Finding = tuple  # (field path, message) or (field path, message, AT_KEY)

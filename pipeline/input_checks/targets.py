@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 
 from ..model import Corpus
-from ..read.yamlsource import YamlDocument, YamlError, read_yaml_file
+from ..located_yaml import YamlDocument, YamlError, read_yaml_file
 from .deposit import deposit_requirements
-from .diagnostics import Diagnostic
+from ..diagnostics import Diagnostic
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 

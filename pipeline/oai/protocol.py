@@ -2,7 +2,7 @@
 error code a bad request gets, and the resumption tokens of list requests.
 
 Everything here is pure (no store, no HTTP), so the error table can be tested directly and the
-WSGI app (:mod:`pipeline.oai.app`) only maps a parsed request onto the store.
+WSGI app (:mod:`pipeline.server.oai_app`) only maps a parsed request onto the store.
 """
 
 from __future__ import annotations
@@ -17,7 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable
 
-from pipeline.store.oai_store import METADATA_PREFIX, SET_SPEC, format_datestamp
+DATESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # OAI-PMH UTCdatetimeType, seconds granularity
+
+# OAI-PMH.xsd setSpecType and metadataPrefixType.
+SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
+METADATA_PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")
 
 ERROR_CODES = (
     "badArgument",
@@ -29,6 +33,17 @@ ERROR_CODES = (
     "noMetadataFormats",
     "noSetHierarchy",
 )
+
+
+def format_datestamp(moment: datetime) -> str:
+    """UTC, seconds granularity: ``YYYY-MM-DDThh:mm:ssZ``. A naive datetime is taken as UTC."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime(DATESTAMP_FORMAT)
+
+
+def parse_datestamp(text: str) -> datetime:
+    return datetime.strptime(text, DATESTAMP_FORMAT).replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from typing import Iterable
 
 from lxml import etree
 
-from . import OutputProblem, bundle
+from . import OutputProblem
+from ..schema_bundle import bundle
 from .xsd import XSD_NS, check_files, compile_schema, enumeration, parse_document, validate_document
 
 NAMESPACE = "http://www.crossref.org/schema/5.3.1"

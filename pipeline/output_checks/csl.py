@@ -16,7 +16,8 @@ from typing import Any
 import jsonschema
 import jsonschema_rs
 
-from . import OutputProblem, bundle
+from . import OutputProblem
+from ..schema_bundle import bundle
 
 SCHEMA_FILE = "csl/csl-data.json"
 

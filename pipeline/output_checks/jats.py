@@ -22,8 +22,8 @@ from typing import Iterable
 
 from lxml import etree
 
-from pipeline.check import OutputProblem
-from pipeline.check import bundle as schema_bundle
+from pipeline.output_checks import OutputProblem
+from pipeline.schema_bundle import bundle as schema_bundle
 
 PUBLISHING_1_3 = "-//NLM//DTD JATS (Z39.96) Journal Publishing DTD v1.3 20210610//EN"
 XSD_1_3 = "jats/publishing/1.3/xsd/JATS-journalpublishing1-3-mathml3.xsd"

@@ -25,7 +25,7 @@ from pathlib import Path
 import lxml.isoschematron
 from lxml import etree
 
-from pipeline.check import bundle as schema_bundle
+from pipeline.schema_bundle import bundle as schema_bundle
 
 SCHEMA = "jats4r/1.0/jats4r.sch"
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"

@@ -18,10 +18,11 @@ import functools
 
 from lxml import etree
 
-from pipeline.check import OutputProblem, bundle
+from pipeline.output_checks import OutputProblem
+from pipeline.schema_bundle import bundle
 from pipeline.oai.formats import JATS
-from pipeline.check.jats import load_dtd
-from pipeline.check.xsd import compile_schema
+from pipeline.output_checks.jats import load_dtd
+from pipeline.output_checks.xsd import compile_schema
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"

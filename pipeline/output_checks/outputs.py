@@ -24,9 +24,9 @@ def load(target: str) -> ValidatorFunction:
 
 # Schemas of the files built per journal or issue, which the parent process validates.
 # Crossref's full XSD takes libxml2 seconds to compile (its MathML3 import); batches without
-# MathML are checked against a stub-MathML variant (pipeline.check.crossref). warm_up() lets
+# MathML are checked against a stub-MathML variant (pipeline.output_checks.crossref). warm_up() lets
 # the parent compile them while the workers render, instead of after.
-JOURNAL_SCHEMAS = ("pipeline.check.crossref:mathml_free_schema", "pipeline.check.doaj:schema", "pipeline.check.csl:schema")
+JOURNAL_SCHEMAS = ("pipeline.output_checks.crossref:mathml_free_schema", "pipeline.output_checks.doaj:schema", "pipeline.output_checks.csl:schema")
 
 
 def warm_up() -> None:

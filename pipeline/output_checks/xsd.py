@@ -11,7 +11,8 @@ from typing import Callable, Iterable
 
 from lxml import etree
 
-from . import OutputProblem, bundle
+from . import OutputProblem
+from ..schema_bundle import bundle
 
 XSD_NS = "{http://www.w3.org/2001/XMLSchema}"
 

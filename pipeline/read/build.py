@@ -33,7 +33,7 @@ from ..model import (
     Reference,
 )
 from .. import credit
-from . import identifiers
+from .. import identifiers
 from .text import clean_line, paragraphs
 
 NOTE_KINDS = ("competing-interests", "author-contributions", "data-availability")

@@ -18,13 +18,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..model import Article, Corpus, Journal, OaiIdentity
-from ..validate.diagnostics import Diagnostic
-from ..validate.schema import schema_diagnostics, schema_findings, well_formed_part
-from ..validate.uniqueness import DoiRegister
-from ..validate import semantic
-from . import build, identifiers
+from ..diagnostics import Diagnostic
+from ..input_checks.schema import schema_diagnostics, schema_findings, well_formed_part
+from ..input_checks.uniqueness import DoiRegister
+from ..input_checks import semantic
+from .. import identifiers
+from . import build
 from .site_files import read_site_files
-from .yamlsource import YamlDocument, YamlError, load_yaml
+from ..located_yaml import YamlDocument, YamlError, load_yaml
 
 JOURNAL_FILE = "journal.yaml"
 REPOSITORY_FILE = "repository.yaml"

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import SiteFiles
-from ..validate.diagnostics import Diagnostic
+from ..diagnostics import Diagnostic
 
 TEMPLATES_DIR = "templates"
 ASSETS_DIR = "assets"

@@ -5,7 +5,7 @@ catalog entries), derived by :func:`derive_manifest` from the offline bundle's `
 and ``SHA256SUMS``: start at the schemas the pipeline validates with (:data:`ENTRY_POINTS`),
 follow every XSD import/include and every DTD external parameter entity through the catalog,
 and read each file's canonical URL back out of the catalog. Regenerate it with
-``python -m pipeline.check.fetch ../shared/schemas``.
+``python -m pipeline.schema_bundle.fetch ../shared/schemas``.
 
 A fetch is all or nothing: files go into a temporary directory next to the cache, each is
 checked (SHA-256 where the manifest pins one, well-formed XML/JSON, and the XSDs and DTDs are
@@ -40,7 +40,7 @@ import pooch
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from pipeline.check.bundle import user_cache_dir
+from pipeline.schema_bundle.bundle import user_cache_dir
 
 from ..errors import PipelineError
 
@@ -248,7 +248,7 @@ def derive_manifest(bundle_root: Path) -> dict:
 
     return {
         "about": "Schema files 'pipeline schemas fetch' downloads. Derived from the offline "
-                 "bundle's catalog.xml and SHA256SUMS by pipeline.check.fetch.derive_manifest; "
+                 "bundle's catalog.xml and SHA256SUMS by pipeline.schema_bundle.fetch.derive_manifest; "
                  "do not edit by hand. sha256 null: the canonical file differs from the "
                  "bundle's copy (see 'unpinned').",
         "entry_points": list(ENTRY_POINTS),
@@ -504,10 +504,10 @@ def _swap_into_place(staging: Path, dest: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Rewrite bundle_manifest.json from an offline bundle: ``python -m pipeline.check.fetch DIR``."""
+    """Rewrite bundle_manifest.json from an offline bundle: ``python -m pipeline.schema_bundle.fetch DIR``."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
-        print("usage: python -m pipeline.check.fetch BUNDLE_DIR", file=sys.stderr)
+        print("usage: python -m pipeline.schema_bundle.fetch BUNDLE_DIR", file=sys.stderr)
         return 2
     manifest = derive_manifest(Path(args[0]))
     MANIFEST_PATH.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",

@@ -5,7 +5,7 @@ form-encoded POST), so it runs under any WSGI server; :func:`serve` runs it with
 Every request reads the store in its own snapshot, so a publish is visible at once. A bad
 request is answered with the protocol's error element (HTTP 200), never a server error.
 
-Run standalone: ``python -m pipeline.oai.app --db out/oai.sqlite3 --port 8000``.
+Run standalone: ``python -m pipeline.server.oai_app --db out/oai.sqlite3 --port 8000``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from lxml import etree
 from pipeline.oai import protocol
 from pipeline.oai.formats import FORMATS
 from pipeline.oai.protocol import ListState, OaiError, Request
-from pipeline.store.oai_store import StoreUnavailable, StoreView, format_datestamp, open_store
+from pipeline.oai.protocol import format_datestamp
+from pipeline.store.oai_store import StoreUnavailable, StoreView, open_store
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -265,8 +266,8 @@ def make_app(db_path: str | Path, page_size: int = 100, clock: Callable[[], date
 
 def app_from_environment() -> OaiApp:
     """A factory for WSGI servers that take one without arguments
-    (``waitress-serve --call pipeline.oai.app:app_from_environment``, or
-    ``gunicorn -w 4 'pipeline.oai.app:app_from_environment()'``): the store is
+    (``waitress-serve --call pipeline.server.oai_app:app_from_environment``, or
+    ``gunicorn -w 4 'pipeline.server.oai_app:app_from_environment()'``): the store is
     ``$PIPELINE_OAI_DB`` (default ``out/oai.sqlite3``; a ``postgresql://`` URL for a store that
     several server processes share), the page size ``$PIPELINE_OAI_PAGE_SIZE``."""
     return make_app(
@@ -383,7 +384,7 @@ def _plain(start_response: Callable, status: str, text: str) -> list[bytes]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.oai.app", description="Serve OAI-PMH 2.0 at /oai.")
+    parser = argparse.ArgumentParser(prog="python -m pipeline.server.oai_app", description="Serve OAI-PMH 2.0 at /oai.")
     parser.add_argument("--db", default="out/oai.sqlite3", help="the OAI-PMH store (default: out/oai.sqlite3)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")

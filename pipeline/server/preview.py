@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import unquote
 
-from .oai.app import PATHS as OAI_PATHS
-from .oai.app import make_app as make_oai_app
-from .oai.app import run_server
+from .oai_app import PATHS as OAI_PATHS
+from .oai_app import make_app as make_oai_app
+from .oai_app import run_server
 
 TYPES = {
     ".html": "text/html; charset=utf-8",

@@ -27,25 +27,21 @@ database; :func:`open_store` picks the store from a ``--db`` value (a path or a
 
 from __future__ import annotations
 
-import re
 import secrets
 import sqlite3
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import ContextManager, Iterable, Iterator, Mapping, Protocol
 
 from pipeline.model import OaiIdentity
+# The OAI-PMH syntax of what the store keeps (datestamps, set specs, metadata prefixes) is the
+# protocol's: the store follows it, the protocol does not depend on the store.
+from pipeline.oai.protocol import METADATA_PREFIX, SET_SPEC, format_datestamp, parse_datestamp
 
 from ..errors import PipelineError
-
-DATESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-# OAI-PMH.xsd setSpecType and metadataPrefixType.
-SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
-METADATA_PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")
 
 # The schema, as numbered migrations (``schema_version`` holds the last one applied). Stores
 # written before versioning have the version-1 tables already: its IF NOT EXISTS makes
@@ -119,17 +115,6 @@ def apply_migrations(db, blob_type: str, text_type: str = "TEXT") -> tuple[int, 
 
 
 _IDENTITY_KEYS = ("repository_name", "base_url", "admin_email", "namespace")
-
-
-def format_datestamp(moment: datetime) -> str:
-    """UTC, seconds granularity: ``YYYY-MM-DDThh:mm:ssZ``. A naive datetime is taken as UTC."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
-    return moment.strftime(DATESTAMP_FORMAT)
-
-
-def parse_datestamp(text: str) -> datetime:
-    return datetime.strptime(text, DATESTAMP_FORMAT).replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ Choices the schema leaves open, and why:
 - Names Crossref cannot take as a ``person_name`` (its ``surname``/``given_name`` patterns
   refuse e.g. digits on both sides of a space, and cap the length at 60) are deposited as an
   ``organization`` with the full display name, rather than altered or dropped;
-  :func:`pipeline.validate.deposit.deposit_notices` reports them.
+  :func:`pipeline.input_checks.deposit.deposit_notices` reports them.
 - Articles without a DOI or a landing URL have nothing to register and give no part;
   ``pipeline validate --for crossref`` reports them.
 - The batch of articles with neither volume nor issue is ``ahead-of-print``: it has no
@@ -70,7 +70,7 @@ def _fits(text: str | None, max_length: int, min_length: int = 1) -> bool:
     return text is not None and min_length <= len(text) <= max_length
 
 
-# The rules pipeline.validate.deposit shares live in pipeline.deposit; these names stay for callers.
+# The rules pipeline.input_checks.deposit shares live in pipeline.deposit; these names stay for callers.
 person_name_fits = deposit.crossref_person_name_fits
 language_code = deposit.crossref_language_code
 

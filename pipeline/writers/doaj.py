@@ -40,7 +40,7 @@ _ORCID = re.compile(r"https://orcid\.org/[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9
 _ISSN = re.compile(r"[0-9]{4}-?[0-9]{3}[0-9xX]")
 
 
-# The rules pipeline.validate.deposit shares live in pipeline.deposit; these names stay for callers.
+# The rules pipeline.input_checks.deposit shares live in pipeline.deposit; these names stay for callers.
 language_code = deposit.doaj_language_code
 full_text_url_fits = deposit.doaj_full_text_url_fits
 

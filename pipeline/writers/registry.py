@@ -81,17 +81,17 @@ _NO_SCHEMA_BIB = "BibTeX has no schema; bibtex/biber consume it in the tests"
 
 # In the order they run.
 REGISTRY: tuple[WriterSpec, ...] = (
-    WriterSpec("jats", "jats", Validator("pipeline.check.jats:validate_jats"), (JATS_PART,)),
-    WriterSpec("csl", "csl", Validator("pipeline.check.csl:validate_csl"), (CSL_PART,), True),
+    WriterSpec("jats", "jats", Validator("pipeline.output_checks.jats:validate_jats"), (JATS_PART,)),
+    WriterSpec("csl", "csl", Validator("pipeline.output_checks.csl:validate_csl"), (CSL_PART,), True),
     WriterSpec("citations", "citations", NoValidator("formatted text and HTML have no schema")),
     WriterSpec("bibtex", "bibtex", NoValidator(_NO_SCHEMA_BIB), (BIBTEX_PART,), True),
     WriterSpec("biblatex", "biblatex", NoValidator(_NO_SCHEMA_BIB), (BIBLATEX_PART,), True),
     WriterSpec("ris", "ris", NoValidator("RIS has no schema"), (RIS_PART,), True),
-    WriterSpec("oai_dc", "oai_dc", Validator("pipeline.check.oai:check_oai_dc", part=OAI_DC_PART),
+    WriterSpec("oai_dc", "oai_dc", Validator("pipeline.output_checks.oai:check_oai_dc", part=OAI_DC_PART),
                (OAI_DC_PART,)),
-    WriterSpec("crossref", "crossref", Validator("pipeline.check.crossref:validate_crossref"),
+    WriterSpec("crossref", "crossref", Validator("pipeline.output_checks.crossref:validate_crossref"),
                (CROSSREF_PART, CROSSREF_ISSUE_PART), True),
-    WriterSpec("doaj", "doaj", Validator("pipeline.check.doaj:validate_doaj"), (DOAJ_PART,), True),
+    WriterSpec("doaj", "doaj", Validator("pipeline.output_checks.doaj:validate_doaj"), (DOAJ_PART,), True),
     # The site lays out its own pages under out/site/ (not yet through pipeline.layout).
     WriterSpec("site", "site", NoValidator("HTML pages have no official schema; tests/test_site*.py check them"),
                (SITE_PART,), True, reads_outputs=True),

@@ -38,7 +38,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from ...model import Article, Collaboration, Journal, PartialDate, Person
-from ...validate.diagnostics import Diagnostic, InvalidInput
+from ...diagnostics import Diagnostic, InvalidInput
 from .. import JournalEntry, Rendered
 from ...countries import country_name
 from . import metadata
@@ -46,7 +46,7 @@ from . import metadata
 NAME = "site"
 PART = "site"
 PARTS = (PART,)
-READS_OUTPUTS = True  # render() gets the other writers' files of the article (pipeline.render)
+READS_OUTPUTS = True  # render() gets the other writers' files of the article (pipeline.rendering)
 ROOT = "site"
 CHROME_LANGUAGES = ("en", "tr")  # the catalogs shipped; others fall back to English
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "sd", "ug", "yi", "dv", "ckb"})
