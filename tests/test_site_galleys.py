@@ -16,8 +16,8 @@ import pytest
 import yaml
 from lxml import etree, html
 
-from pipeline.publish import publish
-from pipeline.validate.diagnostics import InvalidInput
+from pipeline.publishing import publish
+from pipeline.diagnostics import InvalidInput
 
 from .conftest import run_cli
 from .test_site import T0, T1, make_seeds

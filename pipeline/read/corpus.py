@@ -122,7 +122,7 @@ def article_files_dir(path: Path) -> Path:
 
 def article_files(path: Path) -> list[Path]:
     """The files in the article's folder, in a stable order: they are part of the record
-    (incremental publishing hashes them with the YAML; see pipeline.render.record_hash)."""
+    (incremental publishing hashes them with the YAML; see pipeline.rendering.record_hash)."""
     folder = article_files_dir(path)
     if not folder.is_dir():
         return []
