@@ -22,8 +22,8 @@ PACKAGE = REPO / "pipeline"
 # name a module or a package (a package covers its submodules); the longest entry wins.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("core", ("errors", "model")),
-    ("domain rules", ("credit", "issue_label", "identifiers", "deposit", "layout", "record_schemas",
-                      "style_catalogue")),
+    ("domain rules", ("credit", "countries", "issue_label", "identifiers", "deposit", "layout",
+                      "record_schemas", "style_catalogue")),
     ("diagnostics, located YAML", ("diagnostics", "located_yaml")),
     ("input checks", ("input_checks",)),
     ("read", ("read",)),
