@@ -69,7 +69,7 @@ def test_a_typed_name_gives_its_code(name, languages, code):
 
 
 def test_validate_suggests_the_code_of_a_typed_name():
-    from pipeline.validate.messages import country_message
+    from pipeline.input_checks.messages import country_message
 
     assert country_message("Almanya") == "'Almanya' is not a country code: use the ISO 3166-1 code, e.g. DE"
     assert country_message("Kosova") == "'Kosova' is not a country code: use the ISO 3166-1 code, e.g. TR"
