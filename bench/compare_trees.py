@@ -7,8 +7,8 @@ Every file is compared byte for byte, except two that legitimately differ betwee
 checkouts of the same code: the manifest's code fingerprint (it hashes the source, which is
 what a refactoring changes) and the SQLite store's file layout (pages, free lists). The
 manifest is compared without its fingerprint, the store by its rows (without the random
-secret each new store draws for its resumption tokens, and without the manifest
-database's code fingerprints).
+secret each new store draws for its resumption tokens; the manifest database without its
+code fingerprints and the seed files' states).
 
 OAI datestamps (and so Crossref batch timestamps) come from the clock of the publish that
 first stored a record, so ``publish`` here runs with a fixed ``now``: two trees published at
@@ -26,6 +26,7 @@ from pathlib import Path
 
 FIXED_NOW = datetime(2024, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
 MANIFEST = ".pipeline/manifest.json"
+MANIFEST_DB = ".pipeline/manifest.sqlite3"
 
 
 # A random secret each new store draws to sign its resumption tokens: it differs by design.
@@ -39,6 +40,19 @@ def _store_rows(path: Path) -> list[str]:
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         return sorted(row for row in connection.iterdump() if not row.startswith(_RANDOM_ROWS))
+    finally:
+        connection.close()
+
+
+def _manifest_db_rows(path: Path) -> list[tuple]:
+    """The manifest database without what differs by design between two trees: the code
+    fingerprints and each seed file's state (size, times, inode)."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        records = connection.execute("SELECT key, journal, hash, doi, issue_key, files, sets FROM records ORDER BY key").fetchall()
+        meta = connection.execute("SELECT key, value FROM meta WHERE key NOT IN ('writers', 'fingerprint') ORDER BY key").fetchall()
+        others = [row for table in ("journals", "journal_files") for row in connection.execute(f"SELECT * FROM {table} ORDER BY 1")]
+        return records + meta + others
     finally:
         connection.close()
 
@@ -63,7 +77,9 @@ def differences(before: Path, after: Path) -> list[str]:
     problems += [f"only in {after}: {name}" for name in sorted(set(new) - set(old))]
     for name in sorted(set(old) & set(new)):
         a, b = old[name], new[name]
-        if name.endswith(".sqlite3"):
+        if name == MANIFEST_DB:
+            same = _manifest_db_rows(a) == _manifest_db_rows(b)
+        elif name.endswith(".sqlite3"):
             same = _store_rows(a) == _store_rows(b)
         elif name == MANIFEST:
             same = _manifest_without_fingerprint(a.read_bytes()) == _manifest_without_fingerprint(b.read_bytes())

@@ -21,6 +21,7 @@ command line, :mod:`pipeline.api` and :mod:`pipeline.watch` all pass as it is.
 from __future__ import annotations
 
 import functools
+import os
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -33,12 +34,11 @@ from .errors import PipelineError
 from .output_checks import OutputProblem
 from .schema_bundle import bundle as schema_bundle
 from .output_checks.outputs import check_files, warm_up
-from .execute import make_executor
 from .left_out import DEPOSIT_PARTS, left_out_lines, removed_doi_warning
 from .fingerprint import chunks_digest, writer_fingerprints
 from .model import Journal, OaiIdentity
 from .oai.sets import record_identifier
-from .read.corpus import ParsedJournal, discover, display_path, read_journal, repository_identity
+from .read.corpus import JOURNAL_FILE, ParsedJournal, article_files, discover, display_path, read_journal, repository_identity
 from .read.site_files import site_file_paths
 from .rendering import DERIVED_WRITERS, WRITERS, SeedResult, SeedTask, process_seed, record_hash
 from .store.citation_cache import default_cache as default_citation_cache
@@ -111,15 +111,38 @@ class PublishReport:
 def journal_fingerprint(parsed: ParsedJournal, raw: bytes) -> str:
     """journal.yaml plus any CSL style files it names (their content shapes citations) and
     the journal's website files (templates/, assets/, logo)."""
+    return _journal_digest(parsed.directory, raw, parsed.journal.citation_styles if parsed.journal is not None else ())
+
+
+def _journal_digest(directory: Path, raw: bytes, styles) -> str:
+    """:func:`journal_fingerprint` from the styles journal.yaml names, without reading it
+    (a scan that finds journal.yaml unchanged takes them from the manifest)."""
     chunks = [raw]
-    if parsed.journal is not None:
-        for style in parsed.journal.citation_styles:
-            path = parsed.directory / style
-            if style.endswith(".csl") and path.is_file():
-                chunks.append(path.read_bytes())
-    for path in site_file_paths(parsed.directory):
-        chunks += [path.relative_to(parsed.directory).as_posix().encode(), path.read_bytes()]
+    for style in styles:
+        path = directory / style
+        if style.endswith(".csl") and path.is_file():
+            chunks.append(path.read_bytes())
+    for path in site_file_paths(directory):
+        chunks += [path.relative_to(directory).as_posix().encode(), path.read_bytes()]
     return chunks_digest(*chunks)
+
+
+# A seed modified this recently is hashed again next time even if its state looks the same:
+# a save in the same clock tick as our stat could leave size and times unchanged.
+_RACY_SECONDS = 2
+
+
+def _seed_state(path: Path, recent_ns: int) -> str | None:
+    """The seed's state and that of each file in its article folder (galleys: they are part
+    of the record's hash), as one string; None when any of them changed after ``recent_ns``
+    (too recent to be trusted next time)."""
+    states = []
+    for name, file in [("", path)] + [(attached.name, attached) for attached in article_files(path)]:
+        status = os.stat(file)
+        if max(status.st_mtime_ns, status.st_ctime_ns) >= recent_ns:
+            return None
+        states.append(f"{name}:{status.st_size}:{status.st_mtime_ns}:{status.st_ctime_ns}:{status.st_ino}")
+    return "|".join(states)
 
 
 def oai_parts() -> frozenset[str]:
@@ -144,8 +167,9 @@ class SeedFile:
     path: Path
     key: str  # <journal-id>/<article-id>
     hash: str  # record_hash: the seed's bytes under its journal's hash
-    journal: ParsedJournal  # carried without its YAML document
+    journal: ParsedJournal | None  # carried without its YAML document (None: journals not read)
     journal_hash: str
+    stat: str | None = None  # the file's state, when old enough to be trusted next time
 
     @property
     def journal_id(self) -> str:
@@ -167,6 +191,7 @@ class Plan:
     fingerprints: Mapping[str, str]  # writer -> code fingerprint, for the next manifest
     journals: tuple[ParsedJournal, ...]
     journal_hashes: Mapping[str, str]  # journal id -> journal_fingerprint
+    journal_styles: Mapping[str, tuple[str, ...]]  # journal id -> its citation-styles, as journal.yaml names them
     repository: OaiIdentity | None
     diagnostics: tuple[Diagnostic, ...]  # of the journals and the repository identity
     seeds: tuple[SeedFile, ...]  # every article seed found, in discovery order
@@ -177,6 +202,10 @@ class Plan:
     stale_writers: tuple[str, ...]
     changed_journals: frozenset[str]
     previous: Manifest = field(compare=False, repr=False)  # what the last publish left (read on demand)
+    repository_hash: str | None = None  # of repository.yaml ("": there is none)
+    # Whether the journals were read (parsed and validated). A scan that finds nothing
+    # changed skips that, and the imports it needs; applying a plan needs them read.
+    journals_read: bool = True
     seconds: float = field(default=0.0, compare=False)  # what the scan took
 
     @property
@@ -234,54 +263,104 @@ def _stale_writers(writers: tuple[str, ...], recorded: Mapping[str, str], finger
     return tuple(w for w in writers if w in stale)
 
 
-def scan(seeds: Path, out: Path, options: PublishOptions = PublishOptions()) -> Plan:
+def scan(seeds: Path, out: Path, options: PublishOptions = PublishOptions(), *, read_journals: bool = False) -> Plan:
     """Compare ``seeds`` with what the last publish into ``out`` left: the plan of this one.
 
-    Reads the journals and the previous manifest and hashes every seed; writes nothing."""
+    Writes nothing. Each seed costs a ``stat``: it is read and hashed only when its size or
+    times differ from the manifest's (or its journal changed). The journals are read
+    (parsed and validated) only when something changed or ``read_journals`` is set: a run
+    with nothing to do never loads the YAML parser or the validators."""
     started = time.perf_counter()
     writers = options.writers
     layout = discover(seeds)
     previous = Manifest.load(out)
     fingerprints = writer_fingerprints(writers)
     stale = _stale_writers(writers, previous.writers, fingerprints)
-    if options.full or stale is None:
+    repository_hash = chunks_digest(layout.repository.read_bytes()) if layout.repository else ""
+    # A new repository identity (its namespace is in every OAI identifier) is a full run.
+    if options.full or stale is None or previous.repository not in (None, repository_hash):
         previous.close()
         previous, stale = Manifest(), ()
-    journals: list[ParsedJournal] = []
+
+    # journal.yaml (and what it names) unchanged since a publish that reported no problem:
+    # its hash is recomputed from the styles the manifest recorded, without parsing it.
+    raws = {}
     journal_hashes: dict[str, str] = {}
-    diagnostics: list[Diagnostic] = []
-    found: list[SeedFile] = []
+    for journal_dir, _ in layout.journals:
+        journal_file = journal_dir / JOURNAL_FILE
+        raws[journal_dir.name] = raw = journal_file.read_bytes() if journal_file.is_file() else None
+        styles = previous.journal_styles.get(journal_dir.name)
+        if raw is not None and styles is not None and previous.clean:
+            digest = _journal_digest(journal_dir, raw, styles)
+            if digest == previous.journals.get(journal_dir.name):
+                journal_hashes[journal_dir.name] = digest
+    read_journals = read_journals or len(journal_hashes) < len(layout.journals)
+
+    states = previous.states()
+    recent = time.time_ns() - _RACY_SECONDS * 1_000_000_000
+    hashed: list[tuple[Path, str, str | None, str | None]] = []  # path, key, hash (None: not yet), state
     for journal_dir, article_paths in layout.journals:
-        journal_file = journal_dir / "journal.yaml"
-        journal_raw = journal_file.read_bytes() if journal_file.is_file() else None
-        parsed = read_journal(journal_dir, journal_raw)
+        jhash = journal_hashes.get(journal_dir.name)
+        for path in article_paths:
+            key = f"{journal_dir.name}/{path.stem}"
+            state = _seed_state(path, recent)
+            recorded = states.get(key)
+            digest = None  # not known until its journal is read
+            if jhash is not None and recorded is not None:
+                same = state is not None and recorded[1] == state
+                digest = recorded[0] if same else record_hash(jhash, path.read_bytes(), path)
+            hashed.append((path, key, digest, state))
+    present = {key for _, key, _, _ in hashed}
+    removed = sorted(set(states) - present)
+    unchanged = all(digest is not None and digest == states[key][0] for _, key, digest, _ in hashed)
+    if not read_journals and unchanged and not removed:
+        return Plan(  # nothing changed: the journals stay unread
+            writers=writers, fingerprints=MappingProxyType(dict(fingerprints)), journals=(),
+            journal_hashes=MappingProxyType(journal_hashes), repository=None, diagnostics=(),
+            journal_styles=MappingProxyType({j: tuple(previous.journal_styles[j]) for j in journal_hashes}),
+            seeds=tuple(SeedFile(path, key, digest, None, journal_hashes[key.split("/", 1)[0]], state)
+                        for path, key, digest, state in hashed),
+            render=(), kept=tuple(key for _, key, _, _ in hashed), refresh=tuple(key for _, key, _, _ in hashed) if stale else (),
+            removed=(), stale_writers=stale, changed_journals=frozenset(), previous=previous,
+            repository_hash=repository_hash, journals_read=False, seconds=time.perf_counter() - started,
+        )
+
+    journals: list[ParsedJournal] = []
+    diagnostics: list[Diagnostic] = []
+    light: dict[str, ParsedJournal] = {}
+    styles: dict[str, tuple[str, ...]] = {}
+    for journal_dir, _ in layout.journals:
+        parsed = read_journal(journal_dir, raws[journal_dir.name])
         diagnostics.extend(parsed.diagnostics)
+        journal_hashes[journal_dir.name] = journal_fingerprint(parsed, raws[journal_dir.name] or b"")
         if parsed.journal is not None:
+            styles[journal_dir.name] = tuple(parsed.journal.citation_styles)
             parsed.journal = _resolve_styles(parsed.journal, journal_dir)
         journals.append(parsed)
-        jhash = journal_hashes[journal_dir.name] = journal_fingerprint(parsed, journal_raw or b"")
-        light = _without_document(parsed)
-        for path in article_paths:
-            found.append(SeedFile(path, f"{journal_dir.name}/{path.stem}", record_hash(jhash, path.read_bytes(), path), light, jhash))
+        light[journal_dir.name] = _without_document(parsed)
     repository, repo_problems = repository_identity(layout, journals)
     diagnostics.extend(repo_problems)
 
+    found: list[SeedFile] = []
     render: list[str] = []
     kept: list[str] = []
-    for seed in found:
-        entry = previous.records.get(seed.key)
-        (kept if entry is not None and entry.hash == seed.hash else render).append(seed.key)
-    present = {seed.key for seed in found}
-    removed = sorted(set(previous.records) - present)
+    for path, key, digest, state in hashed:
+        journal_id = key.split("/", 1)[0]
+        jhash = journal_hashes[journal_id]
+        if digest is None:
+            digest = record_hash(jhash, path.read_bytes(), path)
+        found.append(SeedFile(path, key, digest, light[journal_id], jhash, state))
+        recorded = states.get(key)
+        (kept if recorded is not None and recorded[0] == digest else render).append(key)
     changed_journals = {j for j, h in journal_hashes.items() if previous.journals.get(j) != h}
     changed_journals |= {key.split("/", 1)[0] for key in render}
     changed_journals |= {previous.records[key].journal for key in removed}
     return Plan(
         writers=writers, fingerprints=MappingProxyType(dict(fingerprints)), journals=tuple(journals),
         journal_hashes=MappingProxyType(journal_hashes), repository=repository, diagnostics=tuple(diagnostics),
-        seeds=tuple(found), render=tuple(render), kept=tuple(kept), refresh=tuple(kept) if stale else (),
+        journal_styles=MappingProxyType(styles), seeds=tuple(found), render=tuple(render), kept=tuple(kept), refresh=tuple(kept) if stale else (),
         removed=tuple(removed), stale_writers=stale, changed_journals=frozenset(changed_journals),
-        previous=previous, seconds=time.perf_counter() - started,
+        previous=previous, repository_hash=repository_hash, seconds=time.perf_counter() - started,
     )
 
 
@@ -321,6 +400,9 @@ def publish(
             if plan.is_empty and out.is_dir() and _store_holds_records(options.store_location(out)):
                 report.unchanged = report.articles = len(plan.kept)
             else:
+                if not plan.journals_read:  # nothing changed, but the store must be filled again
+                    plan.previous.close()
+                    plan = scan(seeds, out, options, read_journals=True)
                 _apply(plan, out, options, report, progress)
         finally:
             plan.previous.close()
@@ -404,9 +486,13 @@ class _Publication:
         self.previous = plan.previous
         # The next manifest: kept records carry their entries over (the same objects, which
         # is how saving it tells them from changed ones); rendered ones are added as they come.
-        self.current = Manifest(writers=dict(plan.fingerprints), journals=dict(plan.journal_hashes))
+        self.current = Manifest(
+            writers=dict(plan.fingerprints), journals=dict(plan.journal_hashes), repository=plan.repository_hash,
+            journal_styles={j: list(names) for j, names in plan.journal_styles.items()})
         for key in plan.kept:
-            self.current.records[key] = plan.previous.records[key]
+            entry, state = plan.previous.records[key], plan.seed_by_key[key].stat
+            # a seed saved again with the same bytes: its new state is remembered
+            self.current.records[key] = entry if entry.stat == state else replace(entry, stat=state)
         self.datestamps = dict(datestamps)  # article key -> OAI datestamp
         self.diagnostics: list[Diagnostic] = list(plan.diagnostics)
         self.problems: list[OutputProblem] = []
@@ -434,6 +520,8 @@ class _Publication:
         self.build_journal_files()
         if self.problems:
             raise OutputInvalid(self.problems)
+        # Unchanged journals are not read again next time only after a run without problems.
+        self.current.clean = not self.diagnostics
         self.current.save(self.staging.path(MANIFEST), self.previous)
         self.staging.remove(LEGACY_MANIFEST)  # replaced by the SQLite manifest
 
@@ -462,6 +550,8 @@ class _Publication:
             for seed in seeds
         ]
         by_path = {seed.path: seed for seed in seeds}
+        from .execute import make_executor  # (multiprocessing & co.: not for a run with nothing to do)
+
         # One record is rendered here: starting workers (or a cluster) costs more than it.
         if len(tasks) > 1:
             executor = make_executor(self.options.jobs, self.options.executor, self.options.scheduler)
@@ -513,7 +603,7 @@ class _Publication:
             specs = tuple(spec for spec, _ in oai.sets)
             self.datestamps[seed.key] = self.tx.upsert(oai.identifier, specs, oai.content_hash, oai.formats)
         self.current.records[seed.key] = RecordEntry(
-            result.hash, journal_id, result.doi, files, result.issue_key, [list(pair) for pair in oai.sets]
+            result.hash, journal_id, result.doi, files, result.issue_key, [list(pair) for pair in oai.sets], seed.stat
         )
         report.rendered += 1
 

@@ -28,11 +28,11 @@ from .staging import STATE_DIR
 
 MANIFEST = f"{STATE_DIR}/manifest.sqlite3"
 LEGACY_MANIFEST = f"{STATE_DIR}/manifest.json"
-FORMAT = 2  # 2: files and fingerprints per writer
+FORMAT = 3  # 2: files and fingerprints per writer; 3: seed file states, journal styles, repository
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE journals (id TEXT PRIMARY KEY, hash TEXT NOT NULL);
+CREATE TABLE journals (id TEXT PRIMARY KEY, hash TEXT NOT NULL, styles TEXT NOT NULL DEFAULT '[]');
 CREATE TABLE journal_files (id TEXT PRIMARY KEY, files TEXT NOT NULL);
 CREATE TABLE records (
     key TEXT PRIMARY KEY,
@@ -41,7 +41,8 @@ CREATE TABLE records (
     doi TEXT,
     issue_key TEXT,
     files TEXT NOT NULL,
-    sets TEXT NOT NULL
+    sets TEXT NOT NULL,
+    stat TEXT
 );
 CREATE INDEX records_by_journal ON records (journal, key);
 """
@@ -59,6 +60,9 @@ class RecordEntry:
     files: dict[str, list[str]]  # writer name -> files it wrote for this record
     issue_key: str | None = None
     sets: list[list[str]] = field(default_factory=list)  # OAI-PMH [setSpec, setName] pairs
+    # The seed file's state when it was hashed ("size:mtime_ns:ctime_ns:inode"), or None when
+    # it was too recent to be trusted: a seed in the same state is not read again.
+    stat: str | None = None
 
     def all_files(self) -> list[str]:
         return sorted(path for paths in self.files.values() for path in paths)
@@ -78,12 +82,12 @@ class StoredRecords(Mapping):
         if entry is not None:
             return entry
         row = self._db.execute(
-            "SELECT journal, hash, doi, issue_key, files, sets FROM records WHERE key = ?", (key,)
+            "SELECT journal, hash, doi, issue_key, files, sets, stat FROM records WHERE key = ?", (key,)
         ).fetchone()
         if row is None:
             raise KeyError(key)
         entry = RecordEntry(hash=row[1], journal=row[0], doi=row[2], files=json.loads(row[4]),
-                            issue_key=row[3], sets=json.loads(row[5]))
+                            issue_key=row[3], sets=json.loads(row[5]), stat=row[6])
         self._handed_out[key] = entry
         return entry
 
@@ -92,6 +96,11 @@ class StoredRecords(Mapping):
 
     def __len__(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+
+    def states(self) -> dict[str, tuple[str, str | None]]:
+        """Key -> (seed hash, seed file state) of every record, in one narrow query: what
+        a scan compares each seed with (the rest of an entry is read only when needed)."""
+        return {key: (digest, stat) for key, digest, stat in self._db.execute("SELECT key, hash, stat FROM records")}
 
     def carried_over(self, key: str, entry: RecordEntry) -> bool:
         return self._handed_out.get(key) is entry
@@ -102,7 +111,7 @@ class StoredRecords(Mapping):
 
 def _row(key: str, e: RecordEntry) -> tuple:
     files = json.dumps({w: sorted(f) for w, f in sorted(e.files.items())}, ensure_ascii=False, sort_keys=True)
-    return (key, e.journal, e.hash, e.doi, e.issue_key, files, json.dumps(e.sets, ensure_ascii=False))
+    return (key, e.journal, e.hash, e.doi, e.issue_key, files, json.dumps(e.sets, ensure_ascii=False), e.stat)
 
 
 @dataclass
@@ -111,6 +120,15 @@ class Manifest:
     records: dict[str, RecordEntry] = field(default_factory=dict)
     journals: dict[str, str] = field(default_factory=dict)  # journal id -> hash of journal.yaml
     journal_files: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # journal -> writer -> files
+    journal_styles: dict[str, list[str]] = field(default_factory=dict)  # journal id -> its citation-styles
+    repository: str | None = None  # digest of repository.yaml ("" when there is none; None: not known)
+    clean: bool = False  # whether that publish reported no problem (then unchanged journals need no re-reading)
+
+    def states(self) -> Mapping[str, tuple[str, str | None]]:
+        """Key -> (seed hash, seed file state) of every record."""
+        if isinstance(self.records, StoredRecords):
+            return self.records.states()
+        return {key: (entry.hash, entry.stat) for key, entry in self.records.items()}
 
     @classmethod
     def load(cls, out: Path) -> "Manifest":
@@ -126,11 +144,15 @@ class Manifest:
             if meta.get("format") != str(FORMAT):
                 db.close()
                 return cls()
+            journals = list(db.execute("SELECT id, hash, styles FROM journals"))
             return cls(
                 writers=json.loads(meta.get("writers", "{}")),
                 records=StoredRecords(db),
-                journals=dict(db.execute("SELECT id, hash FROM journals")),
+                journals={j: digest for j, digest, _ in journals},
                 journal_files={j: json.loads(f) for j, f in db.execute("SELECT id, files FROM journal_files")},
+                journal_styles={j: json.loads(styles) for j, _, styles in journals},
+                repository=meta.get("repository"),
+                clean=meta.get("clean") == "1",
             )
         except (sqlite3.DatabaseError, ValueError):
             return cls()
@@ -152,9 +174,13 @@ class Manifest:
             db.execute("BEGIN")
             db.execute("DELETE FROM meta")
             db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
-                ("format", str(FORMAT)), ("writers", json.dumps(dict(sorted(self.writers.items())), sort_keys=True))])
+                ("format", str(FORMAT)), ("writers", json.dumps(dict(sorted(self.writers.items())), sort_keys=True)),
+                *([("repository", self.repository)] if self.repository is not None else []),
+                ("clean", "1" if self.clean else "0")])
             db.execute("DELETE FROM journals")
-            db.executemany("INSERT INTO journals (id, hash) VALUES (?, ?)", sorted(self.journals.items()))
+            db.executemany("INSERT INTO journals (id, hash, styles) VALUES (?, ?, ?)", [
+                (j, digest, json.dumps(self.journal_styles.get(j, []), ensure_ascii=False))
+                for j, digest in sorted(self.journals.items())])
             db.execute("DELETE FROM journal_files")
             db.executemany("INSERT INTO journal_files (id, files) VALUES (?, ?)", [
                 (j, json.dumps({w: sorted(f) for w, f in sorted(v.items())}, sort_keys=True))
@@ -166,7 +192,7 @@ class Manifest:
             else:
                 changed = sorted(self.records)
             db.executemany(
-                "INSERT OR REPLACE INTO records (key, journal, hash, doi, issue_key, files, sets) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO records (key, journal, hash, doi, issue_key, files, sets, stat) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [_row(key, self.records[key]) for key in changed])
             db.execute("COMMIT")
         finally:
@@ -186,13 +212,14 @@ class Manifest:
             data = json.loads(raw)
         except ValueError:
             return cls()  # a damaged manifest only costs a full re-render
-        if data.get("format") != FORMAT:
+        if data.get("format") not in (2, FORMAT):  # format 2's records read as they are
             return cls()
         return cls(
             writers=data.get("writers", {}),
             records={key: RecordEntry(**entry) for key, entry in data.get("records", {}).items()},
             journals=data.get("journals", {}),
             journal_files=data.get("journal_files", {}),
+            repository=data.get("repository"),
         )
 
     def dump(self) -> bytes:
@@ -201,6 +228,7 @@ class Manifest:
             "writers": dict(sorted(self.writers.items())),
             "journals": dict(sorted(self.journals.items())),
             "journal_files": {k: {w: sorted(f) for w, f in sorted(v.items())} for k, v in sorted(self.journal_files.items())},
+            **({"repository": self.repository} if self.repository is not None else {}),
             "records": {
                 key: {"hash": e.hash, "journal": e.journal, "doi": e.doi, "files": {w: sorted(f) for w, f in sorted(e.files.items())},
                       "issue_key": e.issue_key, "sets": e.sets}
