@@ -120,3 +120,17 @@ def test_an_unchanged_cli_publish_imports_no_parser_or_validator(seeds, tmp_path
                              f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"],
                             cwd=REPO, capture_output=True, text=True, timeout=300)
     assert helped.stdout.strip() == "[]", helped.stderr
+
+
+def test_a_changed_galley_is_found_though_its_record_is_unchanged(seeds, tmp_path, trusting):  # noqa: F811
+    from .test_site_galleys import ARTICLE, with_galleys
+
+    with_galleys(seeds)
+    out = _published(seeds, tmp_path)
+    galley = seeds / "tjh" / "articles" / ARTICLE / "anadolu-tr.pdf"
+    galley.write_bytes(galley.read_bytes().replace(b"Turkish", b"revised"))
+    plan = scan(seeds, out, PublishOptions())
+    plan.previous.close()
+    assert plan.render == (f"tjh/{ARTICLE}",)
+    publish(seeds, out, jobs=1, now=T1)
+    assert b"revised" in (out / "site" / "tjh" / ARTICLE / "anadolu-tr.pdf").read_bytes()
