@@ -4,10 +4,12 @@
 
 Formats every article of the sample seeds and of a generated corpus (bench.corpus, N
 articles) in each of the sample journal's styles (seeds/tjh/journal.yaml: 7) and in tr-TR and
-en-US, twice, in two fresh processes: once with citeproc-py as released plus our corrections
-only (``PIPELINE_CITEPROC_MEMO=0``), once with the memo tables of
-``pipeline.writers.citeproc_compat``. Prints ms per citation of each and exits 1 when any
-entry (text or HTML) differs. ``--one`` runs one side and prints its JSON (what the two
+en-US, three times, each in a fresh process: with citeproc-py as released plus our
+corrections only (``PIPELINE_CITEPROC_MEMO=0 PIPELINE_CITEPROC_COMPILED=0``: the reference),
+with the memo tables of ``pipeline.writers.citeproc_compat``, and with the compiled styles of
+``pipeline.writers.citeproc_compiled`` (what publish uses). Prints CPU ms per citation of
+each (process time: the machine may be shared) and exits 1 when any entry (text or HTML) of
+either differs from the reference. ``--one`` runs one side and prints its JSON (what the
 processes do).
 """
 
@@ -54,19 +56,22 @@ def one_side(articles: int) -> dict:
     for article, journal in pairs:
         for style in journal.citation_styles:
             for locale in LOCALES:
-                citations.load_style(style, locale)  # loading is not what is measured
+                citations.load_style(style, locale)  # loading (and compiling) is not what is measured
+                citations.compiled_style(style, locale)
     for article, journal in pairs:
         for style in journal.citation_styles:
             item = citations.citation_item(article, journal, style)
             for locale in LOCALES:
-                started = time.perf_counter()
+                started = time.process_time()
                 text = citations.format_item(item, style, locale, "text")
                 html = citations.format_item(item, style, locale, "html")
-                seconds += time.perf_counter() - started
+                seconds += time.process_time() - started
                 count += 1
                 entries[f"{article.key} {style} {locale}"] = hashlib.sha256(f"{text}\n{html}".encode()).hexdigest()
     # text and html are each one citeproc-py render: two renders per counted citation.
-    return {"entries": entries, "citations": count, "ms_per_citation": seconds * 1000 / (2 * count)}
+    compiled = sum(citations.compiled_style(style, locale) is not None for style in pairs[0][1].citation_styles for locale in LOCALES)
+    return {"entries": entries, "citations": count, "ms_per_citation": seconds * 1000 / (2 * count),
+            "compiled_styles": compiled}
 
 
 def citeproc_js_ms(articles: int, rounds: int = 3) -> float:
@@ -88,17 +93,32 @@ def citeproc_js_ms(articles: int, rounds: int = 3) -> float:
     return seconds * 1000 / count
 
 
-def run_side(articles: int, memo: bool) -> dict:
-    env = dict(os.environ, PIPELINE_CITEPROC_MEMO="1" if memo else "0", PYTHONHASHSEED="0")
+# The sides: citeproc-py (with our corrections), + memo tables, the compiled styles.
+SIDES = {
+    "plain": {"PIPELINE_CITEPROC_MEMO": "0", "PIPELINE_CITEPROC_COMPILED": "0"},
+    "memo": {"PIPELINE_CITEPROC_MEMO": "1", "PIPELINE_CITEPROC_COMPILED": "0"},
+    "compiled": {"PIPELINE_CITEPROC_MEMO": "1", "PIPELINE_CITEPROC_COMPILED": "1"},
+}
+
+
+def run_side(articles: int, side: str) -> dict:
+    env = dict(os.environ, PYTHONHASHSEED="0", **SIDES[side])
     result = subprocess.run([sys.executable, "-m", "bench.citation_matrix", "--one", "--articles", str(articles)],
                             cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     return json.loads(result.stdout)
 
 
-def compare(articles: int) -> tuple[dict, dict, list[str]]:
-    plain, memo = run_side(articles, memo=False), run_side(articles, memo=True)
-    differ = sorted(k for k in plain["entries"].keys() | memo["entries"].keys() if plain["entries"].get(k) != memo["entries"].get(k))
-    return plain, memo, differ
+def differing(reference: dict, other: dict) -> list[str]:
+    keys = reference["entries"].keys() | other["entries"].keys()
+    return sorted(k for k in keys if reference["entries"].get(k) != other["entries"].get(k))
+
+
+def compare(articles: int, sides: tuple[str, ...] = ("memo", "compiled")) -> tuple[dict, dict[str, dict], dict[str, list[str]]]:
+    """The reference side and each of ``sides`` (run back to back), and the entries of each
+    that differ from the reference."""
+    plain = run_side(articles, "plain")
+    results = {side: run_side(articles, side) for side in sides}
+    return plain, results, {side: differing(plain, result) for side, result in results.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,16 +130,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.one:
         json.dump(one_side(args.articles), sys.stdout)
         return 0
-    plain, memo, differ = compare(args.articles)
+    plain, results, differ = compare(args.articles)
+    memo, compiled = results["memo"], results["compiled"]
     print(f"{plain['citations']} citations (articles x styles x locales)")
     print(f"citeproc-py + corrections: {plain['ms_per_citation']:.2f} ms per citation")
     print(f"with memo tables:          {memo['ms_per_citation']:.2f} ms per citation")
+    print(f"compiled styles:           {compiled['ms_per_citation']:.2f} ms per citation "
+          f"({compiled['compiled_styles']} of {len(LOCALES) * 7} style x locale compiled)")
     if args.citeproc_js:
         js = citeproc_js_ms(args.articles)
         print(f"citeproc-js (node):        {js:.2f} ms per citation "
-              f"(citeproc-py with memo tables / citeproc-js = {memo['ms_per_citation'] / js:.1f})")
-    print("byte-identical" if not differ else f"{len(differ)} entries differ, e.g. {differ[:3]}")
-    return 1 if differ else 0
+              f"(compiled citeproc-py / citeproc-js = {compiled['ms_per_citation'] / js:.2f})")
+    for side, keys in differ.items():
+        print(f"{side}: " + ("byte-identical" if not keys else f"{len(keys)} entries differ, e.g. {keys[:3]}"))
+    return 1 if any(differ.values()) else 0
 
 
 if __name__ == "__main__":

