@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.writers import citations, citeproc_compiled
@@ -102,6 +102,12 @@ def test_every_sample_style_compiles():
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(item=csl_items())
+# Found by this test: terms looked up before any bibliography existed read as None (APA's
+# "(n.d.)" vanished); a date range reached through a macro makes citeproc-py raise TypeError
+# (IEEE), so the compiled form must pass the same context and raise it too.
+@example(item={"id": "item-1", "type": "article-journal", "editor": [{"family": "Şahin", "given": "Ayşe Gül"}]})
+@example(item={"id": "item-1", "type": "article-journal", "author": [{"family": "Şahin", "given": "Ayşe Gül"}],
+               "container-title": "Dergi", "issued": {"date-parts": [[1969, 8], [1969, 7]]}, "page": "321-28"})
 def test_compiled_styles_format_generated_items_as_citeproc_py(item):
     for style in STYLES:
         for locale in LOCALES:
@@ -172,3 +178,19 @@ def test_an_entry_the_compiled_form_cannot_finish_is_formatted_by_citeproc_py(mo
     assert citations._marked_entry(item, "apa", "tr-TR", compiled=True) == expected
     # Written from the item and APA 7: authors, (year), title, container in italics, volume(issue), pages.
     assert citations.format_item(item, "apa", "tr-TR", "text") == "Şahin, A. G. (2024). Demiryolu. Türk Tarihi Dergisi, 12(1), 25–58."
+
+
+def test_terms_compiled_before_any_bibliography_are_the_locale_terms():
+    """A style compiled before citeproc-py ever formatted with it (no formatter on its root
+    yet) still finds its terms: APA's "(t.y.)" for an undated item in tr-TR."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
+
+    fresh = CitationStylesStyle(str(citations.style_path("apa")), locale="tr-TR", validate=False)
+    compiled = citeproc_compiled.compile_style(fresh)
+    compiled.program(citations._MarkedFormatter)
+    item = {"id": "x", "type": "article-journal", "editor": [{"family": "Şahin", "given": "Ayşe Gül"}]}
+    bibliography = CitationStylesBibliography(fresh, citations._PlainTextSource([item]), citations._MarkedFormatter)
+    bibliography.register(Citation([CitationItem("x")]))
+    entries = compiled.bibliography(bibliography.items, citations._MarkedFormatter)
+    # tr-TR's short "no date" term is "t.y."; APA puts the date in parentheses after the editor.
+    assert [str(entry) for entry in entries] == ["Şahin, A. G. (ed.). (t.y.)."]

@@ -484,7 +484,7 @@ class _Program:
         for item in items:
             entry = _Entry(item, self.default_language)
             layout.repressed = entry.repressed  # read and written by citeproc-py's methods too
-            text = self.layout_format(self.layout_wrap(self.layout_children(entry)))
+            text = self.layout_format(self.layout_wrap(self.layout_children(entry, None)))
             if text is not None:
                 output.append(text)
         return output
@@ -534,10 +534,8 @@ class _Program:
         if isinstance(element, model.Group):
             return self._group(node), False
         if isinstance(element, (model.Names, model.Date, model.Number, model.Label)):
-            layout = self.compiled.layout
-
-            def delegated(entry, render=node.render):
-                return render(entry.item, context=layout)
+            def delegated(entry, context, render=node.render):
+                return render(entry.item, context=context)
 
             return delegated, False
         raise Unsupported(f"<{node.tag}> in a rendering position at line {element.sourceline}")
@@ -549,19 +547,19 @@ class _Program:
             # join() of one text returns that text itself
             (only, takes_delimiter), = children
 
-            def render_child(entry, delimiter=""):
+            def render_child(entry, context, delimiter=""):
                 try:
-                    return only(entry, delimiter) if takes_delimiter else only(entry)
+                    return only(entry, context, delimiter) if takes_delimiter else only(entry, context)
                 except VariableError:
                     return None
 
             return render_child
 
-        def render_children(entry, delimiter=""):
+        def render_children(entry, context, delimiter=""):
             output = []
             for render, takes_delimiter in children:
                 try:
-                    text = render(entry, delimiter) if takes_delimiter else render(entry)
+                    text = render(entry, context, delimiter) if takes_delimiter else render(entry, context)
                 except VariableError:
                     continue
                 if text is not None:
@@ -577,7 +575,7 @@ class _Program:
         if render is None:
             macro = self.compiled._macros[name]
             cell: list[Callable] = []
-            self.macros[name] = lambda entry: cell[0](entry)  # a macro may be reached while compiling itself
+            self.macros[name] = lambda entry, context: cell[0](entry, context)  # a macro may be reached while compiling itself
             cell.append(self._children(macro))
             render = self.macros[name] = cell[0]
         return render
@@ -593,10 +591,10 @@ class _Program:
             content = self._macro(attrib["macro"])
         elif "term" in attrib:
             term = node._term(None)
-            content = lambda entry: term  # noqa: E731
+            content = lambda entry, context: term  # noqa: E731
         else:
             value = String(node.preformat(attrib["value"]))
-            content = lambda entry: value  # noqa: E731
+            content = lambda entry, context: value  # noqa: E731
         strip_periods = attrib.get("strip-periods", "false").lower() == "true"
         case = node.case if attrib.get("text-case") is not None else None
         quotes = attrib.get("quotes", "false").lower() == "true"
@@ -606,8 +604,10 @@ class _Program:
         format = self._format(node)
         wrap = self._wrap(node)
 
-        def render(entry):
-            text = content(entry)
+        def render(entry, context):
+            # Text.process: a text reached without a context is its own (a macro's children
+            # get it, and citeproc-py's methods on them read it).
+            text = content(entry, node if context is None else context)
             if not text:
                 return None
             if strip_periods:
@@ -627,7 +627,7 @@ class _Program:
         short = node.get("form") == "short"
         short_key = (variable + "-short").replace("-", "_")
 
-        def content(entry):
+        def content(entry, context):
             name = variable
             repressed = entry.repressed
             if _TEXT in repressed and name in repressed[_TEXT]:
@@ -657,12 +657,12 @@ class _Program:
         format = self._format(node)
         wrap = self._wrap(node)
 
-        def render(entry):
+        def render(entry, context):
             output = []
             variable_rendered = False
             for render_child, takes_delimiter, calls in children:
                 try:
-                    text = render_child(entry, delimiter) if takes_delimiter else render_child(entry)
+                    text = render_child(entry, context, delimiter) if takes_delimiter else render_child(entry, context)
                 except VariableError:
                     continue
                 if text is not None:
@@ -691,10 +691,10 @@ class _Program:
             else:
                 raise Unsupported(f"<{branch.tag}> in cs:choose at line {element.sourceline}")
 
-        def render(entry, delimiter=""):
+        def render(entry, context, delimiter=""):
             for test, render_children in branches:
-                if test is None or test(entry):
-                    return render_children(entry, delimiter)
+                if test is None or test(entry, context):
+                    return render_children(entry, context, delimiter)
             return None
 
         return render
@@ -705,32 +705,31 @@ class _Program:
         tests: list[Callable] = []
         if "type" in attrib:
             types = tuple(kind.lower() for kind in attrib["type"].split())
-            tests.append(lambda entry: [kind == entry.type for kind in types])
+            tests.append(lambda entry, context: [kind == entry.type for kind in types])
         if "variable" in attrib:
             variables = tuple(name.replace("-", "_") for name in attrib["variable"].split())
-            tests.append(lambda entry: [("locator" in entry.item) if name == "locator" else (name in entry.reference)
-                                        for name in variables])
+            tests.append(lambda entry, context: [("locator" in entry.item) if name == "locator" else (name in entry.reference)
+                                                 for name in variables])
         if "is-numeric" in attrib:
-            tests.append(lambda entry: node._is_numeric(entry.item))
+            tests.append(lambda entry, context: node._is_numeric(entry.item))
         if "is-uncertain-date" in attrib:
-            tests.append(lambda entry: node._is_uncertain_date(entry.item))
+            tests.append(lambda entry, context: node._is_uncertain_date(entry.item))
         if "locator" in attrib:
-            tests.append(lambda entry: node._locator(entry.item))
+            tests.append(lambda entry, context: node._locator(entry.item))
         if "position" in attrib:
-            layout = self.compiled.layout
-            tests.append(lambda entry: node._position(entry.item, layout))
+            tests.append(lambda entry, context: node._position(entry.item, context))
         match = attrib.get("match")
         decide = any if match == "any" else (lambda results: not any(results)) if match == "none" else all
         if set(attrib) <= {"type", "match"} and "type" in attrib:
             return _type_test(types, match)
         if len(tests) == 1:
             only = tests[0]
-            return lambda entry: decide(only(entry))
+            return lambda entry, context: decide(only(entry, context))
 
-        def test(entry):
+        def test(entry, context):
             results = []
             for run in tests:
-                results += run(entry)
+                results += run(entry, context)
             return decide(results)
 
         return test
@@ -740,15 +739,15 @@ def _type_test(types: tuple[str, ...], match: str | None) -> Callable:
     """A ``cs:if`` that tests only ``type``: If._type's list of comparisons, decided at once."""
     kinds = frozenset(types)
     if match == "any":
-        return lambda entry: entry.type in kinds
+        return lambda entry, context: entry.type in kinds
     if match == "none":
-        return lambda entry: entry.type not in kinds
+        return lambda entry, context: entry.type not in kinds
     if not types:
-        return lambda entry: True  # all([])
+        return lambda entry, context: True  # all([])
     if len(kinds) > 1:
-        return lambda entry: False  # one type cannot equal two
+        return lambda entry, context: False  # one type cannot equal two
     (kind,) = kinds
-    return lambda entry: entry.type == kind
+    return lambda entry, context: entry.type == kind
 
 
 def compile_style(loaded: Any) -> CompiledStyle:
