@@ -101,6 +101,61 @@ SIDES = {
 }
 
 
+def citation_stage(seeds: Path, sample: int, rounds: int = 3) -> dict:
+    """The citations writer (``citations.render``, no cache: every entry formatted cold, as in
+    a first publish) over ``sample`` articles of ``seeds``, with the compiled styles and with
+    citeproc-py itself (memo tables), back to back in this process; and citeproc-js (node) on
+    the same items, styles and locale files. Per citation = per style × locale entry (its text
+    and HTML files); CPU and wall ms for ours, wall ms for citeproc-js (timed inside node over
+    ``rounds`` rounds, after a first untimed one that loads the style and warms the JIT)."""
+    from pipeline.read.corpus import load_corpus
+    from pipeline.writers import citations
+
+    corpus = load_corpus(seeds).corpus
+    journals = {journal.id: journal for journal in corpus.journals}
+    step = max(1, len(corpus.articles) // sample)
+    pairs = [(article, journals[article.journal_id]) for article in corpus.articles[::step][:sample]]
+    count = sum(len(j.citation_styles) * len(citations.locales_for(a, j)) for a, j in pairs)
+    for article, journal in pairs[:1] + pairs[-1:]:  # loading and compiling every style is not what is measured
+        for style in journal.citation_styles:
+            for locale in citations.locales_for(article, journal):
+                citations.compiled_style(style, locale)
+        citations.render(article, journal)
+    result: dict = {"articles": len(pairs), "citations": count}
+    previous = os.environ.get("PIPELINE_CITEPROC_COMPILED")
+    try:
+        for side, flag in (("compiled", "1"), ("citeproc-py", "0")):
+            os.environ["PIPELINE_CITEPROC_COMPILED"] = flag
+            wall, cpu = time.perf_counter(), time.process_time()
+            for article, journal in pairs:
+                citations.render(article, journal)
+            result[side] = {"wall_ms": (time.perf_counter() - wall) * 1000 / count,
+                            "cpu_ms": (time.process_time() - cpu) * 1000 / count}
+    finally:
+        if previous is None:
+            os.environ.pop("PIPELINE_CITEPROC_COMPILED", None)
+        else:
+            os.environ["PIPELINE_CITEPROC_COMPILED"] = previous
+    try:
+        from tests.citeproc_js_oracle import format_with_citeproc_js
+
+        seconds, formatted = 0.0, 0
+        groups: dict[tuple[str, str], list[dict]] = {}
+        for article, journal in pairs:
+            for style in journal.citation_styles:
+                item = citations.citation_item(article, journal, style)
+                for locale in citations.locales_for(article, journal):
+                    groups.setdefault((style, locale), []).append(item)
+        for (style, locale), items in groups.items():
+            _, spent = format_with_citeproc_js(items, citations.style_path(style), locale, repeat=rounds)
+            seconds += spent
+            formatted += rounds * len(items)
+        result["citeproc-js"] = {"wall_ms": seconds * 1000 / formatted}
+    except (OSError, RuntimeError, ImportError) as error:
+        result["citeproc-js"] = f"{type(error).__name__}: {error}"
+    return result
+
+
 def run_side(articles: int, side: str) -> dict:
     env = dict(os.environ, PYTHONHASHSEED="0", **SIDES[side])
     result = subprocess.run([sys.executable, "-m", "bench.citation_matrix", "--one", "--articles", str(articles)],

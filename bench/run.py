@@ -70,6 +70,7 @@ class Results:
     publishes: dict[str, Publish] = field(default_factory=dict)
     identical: dict = field(default_factory=dict)
     stages: StageProbe | None = None
+    citations: dict = field(default_factory=dict)  # bench.citation_matrix.citation_stage, or {"error": ...}
     pandoc: dict = field(default_factory=dict)  # label -> PandocRun, or str (why not)
     profile: str = ""
     profile_publish: Publish | None = None
@@ -271,6 +272,14 @@ def run_benchmark(options: Options, log: Callable[[str], None] = print,
         results.stages = probe(seeds, options.probe_sample, writers)
     except Exception as exc:  # the report says what failed; the other numbers still stand
         results.errors.append(f"stage probe failed: {type(exc).__name__}: {exc}")
+
+    log(f"citation stage over {options.probe_sample} records: compiled, citeproc-py, citeproc-js ...")
+    try:
+        from .citation_matrix import citation_stage
+
+        results.citations = citation_stage(seeds, options.probe_sample)
+    except Exception as exc:  # the report says what failed; the other numbers still stand
+        results.errors.append(f"citation stage failed: {type(exc).__name__}: {exc}")
 
     checkpoint(results)
 

@@ -52,7 +52,7 @@ def test_the_report_has_every_section(bench_run):
     _, report = bench_run
     for heading in ("# Benchmarks", "## Targets", "## Publish runs", "## Per stage, cold publish --jobs 1",
                     "## Per stage, cold publish --jobs 2", "## Per stage in one process", "## pandoc:",
-                    "## Profile: where the time goes", "## Memory"):
+                    "## Profile: where the time goes", "## Memory", "## Citation stage:"):
         assert heading in report
     assert re.search(r"Machine: \d+ CPUs", report)
     assert re.search(r"python 3\.\d+", report) and "lxml" in report and "pandoc 2." in report
@@ -134,6 +134,14 @@ def test_every_verdict_agrees_with_its_measured_number(bench_run):
     memory = _row(report, "Peak memory at 20,000 articles")
     assert memory[2:] == ["skipped (--skip-big)", "**NOT MEASURED**"]  # --skip-big
 
+    citation = _row(report, "Citation stage per citation, cold (vs citeproc-js)")
+    ms = _number(citation[2], r"^([\d.]+) ms CPU")
+    assert _goal(citation) == ("<", 1.0)
+    assert citation[3] in _expected_verdict(ms, *_goal(citation)), citation
+    js = _number(citation[2], r"; citeproc-js ([\d.]+) ms wall")  # it ran: CI installs node and citeproc-js
+    ratio = _number(citation[2], r"ours/citeproc-js = ([\d.]+) \(wall\)")
+    assert js > 0 and ratio > 0
+
 
 def _publish(label: str, wall: float, rendered: int, articles: int = ARTICLES, timings: dict | None = None):
     from bench.memory import ChildRun
@@ -162,6 +170,8 @@ def test_the_report_gives_pass_within_each_target_and_fail_outside(fast):
                                    timings={"render:bibtex": 0.1, **({} if fast else {"render:jats": 0.1})}),
     }
     results.watch = {"done": [0.29 if fast else 0.31] * 3, "jats": [0.1] * 3}
+    results.citations = {"articles": 1, "citations": 14, "compiled": {"cpu_ms": 0.99 if fast else 1.01, "wall_ms": 1.0},
+                         "citeproc-py": {"cpu_ms": 3.0, "wall_ms": 3.0}, "citeproc-js": {"wall_ms": 2.0}}
     verdicts = {t.name: t.verdict for t in targets(results)}
     expected = "PASS" if fast else "FAIL"
     assert verdicts["Cold full publish, --jobs 2"] == expected
@@ -171,6 +181,7 @@ def test_the_report_gives_pass_within_each_target_and_fail_outside(fast):
     assert verdicts["Upgrade of the bibtex writer re-renders only its outputs"] == expected
     assert verdicts["Warm preview (pipeline watch): save -> every output republished"] == expected
     assert verdicts["Our JATS stage / pandoc per document"] == "NOT MEASURED"  # no pandoc run given
+    assert verdicts["Citation stage per citation, cold (vs citeproc-js)"] == expected
 
 
 def test_publish_runs_did_what_they_claim(bench_run):
