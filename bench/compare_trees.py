@@ -44,7 +44,7 @@ def _store_rows(path: Path) -> list[str]:
         connection.close()
 
 
-def _manifest_db_rows(path: Path) -> list[tuple]:
+def manifest_db_rows(path: Path) -> list[tuple]:
     """The manifest database without what differs by design between two trees: the code
     fingerprints and each seed file's state (size, times, inode)."""
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -78,7 +78,7 @@ def differences(before: Path, after: Path) -> list[str]:
     for name in sorted(set(old) & set(new)):
         a, b = old[name], new[name]
         if name == MANIFEST_DB:
-            same = _manifest_db_rows(a) == _manifest_db_rows(b)
+            same = manifest_db_rows(a) == manifest_db_rows(b)
         elif name.endswith(".sqlite3"):
             same = _store_rows(a) == _store_rows(b)
         elif name == MANIFEST:

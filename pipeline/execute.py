@@ -15,12 +15,16 @@ work in flight, so memory does not grow with the corpus.
 from __future__ import annotations
 
 import collections
-import multiprocessing
-import multiprocessing.context
-import logging
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Callable, Iterable, Iterator, Protocol, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    import multiprocessing.context
+    from concurrent.futures import Future
+
+# multiprocessing, concurrent.futures and logging are imported where a pool or a cluster
+# starts: the command line imports this module for its error class, and a publish with
+# nothing to render never starts one (~30 ms of imports).
 
 from .errors import PipelineError
 
@@ -58,6 +62,8 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     a logging or libxml2 lock) waited on it forever (seen as a hanging ``--jobs 2``). The
     forkserver is a clean single-threaded process that has imported the renderer once, so a
     worker still starts in milliseconds with the modules loaded."""
+    import multiprocessing
+
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["pipeline.rendering"])
     return context
@@ -69,6 +75,8 @@ class ProcessExecutor:
     def __init__(self, jobs: int, window_per_job: int = 8):
         self.jobs = jobs
         self.window = jobs * window_per_job
+        from concurrent.futures import ProcessPoolExecutor
+
         self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context())
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
@@ -119,6 +127,8 @@ class DaskExecutor:
             workers = self._client.scheduler_info().get("workers", {})
             self.jobs = max(1, sum(w.get("nthreads", 1) for w in workers.values()))
         else:
+            import logging
+
             self._cluster = LocalCluster(
                 n_workers=jobs, processes=True, threads_per_worker=1, dashboard_address=None,
                 host="127.0.0.1", scheduler_port=0, silence_logs=logging.ERROR,

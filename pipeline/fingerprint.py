@@ -39,6 +39,7 @@ DISTRIBUTIONS = {
     "jsonschema_rs": ("jsonschema-rs",),
     "anyascii": ("anyascii",),
     "pylatexenc": ("pylatexenc",),
+    "stdnum": ("python-stdnum",),
 }
 
 _IMPORT = re.compile(

@@ -34,12 +34,18 @@ T0 = datetime(2024, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """Every file under root, by relative path (the SQLite store compared by its rows)."""
-    return {
+    """Every file under root, by relative path (the SQLite store compared by its rows, the
+    manifest database by its rows without what differs by design: the seed files' states)."""
+    from bench.compare_trees import MANIFEST_DB, manifest_db_rows
+
+    files = {
         str(path.relative_to(root)): path.read_bytes()
         for path in sorted(root.rglob("*"))
-        if path.is_file() and not path.name.startswith("oai.sqlite3")
+        if path.is_file() and not path.name.startswith("oai.sqlite3") and path.relative_to(root).as_posix() != MANIFEST_DB
     }
+    if (root / MANIFEST_DB).is_file():
+        files[MANIFEST_DB] = repr(manifest_db_rows(root / MANIFEST_DB)).encode()
+    return files
 
 
 def store_rows(db: Path) -> list[tuple]:

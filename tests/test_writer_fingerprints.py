@@ -96,6 +96,21 @@ def test_installed_versions_agree_with_importlib_metadata():
         assert fingerprint.library_version(dist) == importlib.metadata.version(dist)
 
 
+def test_every_library_the_pipeline_imports_has_its_version_in_the_fingerprints():
+    """A third-party module whose distribution has another name (stdnum is python-stdnum)
+    must be mapped, or its version is "-" and an upgrade of it re-renders nothing."""
+    import importlib.metadata
+
+    modules = set(fingerprint.closure(fingerprint.COMMON_ROOT))
+    for name in WRITERS:
+        modules |= fingerprint.closure(f"pipeline.writers.{name}")
+    tops = sorted(set().union(*(fingerprint._imports(m)[1] for m in modules)))
+    assert "lxml" in tops and "stdnum" in tops
+    for top in tops:
+        for dist in fingerprint.DISTRIBUTIONS.get(top, (top,)):
+            assert fingerprint.library_version(dist) == importlib.metadata.version(dist), (top, dist)
+
+
 # --- publishing ----------------------------------------------------------------------------
 
 
