@@ -1,11 +1,13 @@
 """The library API: what a script or a notebook needs, in five functions.
 
-    from pipeline import api
-    corpus = api.load_corpus("seeds")                      # every record, validated
-    article, journal = api.read_record("seeds/tjh/articles/anadolu-demiryollari.yaml")
-    jats = api.render(article, journal, "jats")            # bytes of one output
-    problems = api.validate("seeds")                       # [] when every record is valid
-    report = api.publish("seeds", "out")                   # the whole pipeline
+    import pipeline
+    corpus = pipeline.load_corpus("seeds")                 # every record, validated
+    article, journal = pipeline.read_record("seeds/tjh/articles/anadolu-demiryollari.yaml")
+    jats = pipeline.render(article, journal, "jats")       # bytes of one output
+    problems = pipeline.validate("seeds")                  # [] when every record is valid
+    report = pipeline.publish("seeds", "out")              # the whole pipeline
+
+(``pipeline`` re-exports these; ``from pipeline import api`` works too.)
 
 Every error raised on purpose derives from :class:`pipeline.PipelineError`. The CLI is a thin
 shell over these same functions and the modules behind them.
