@@ -246,7 +246,7 @@ def run(args) -> dict:
         log(f"harvest waitress + SQLite, {args.harvesters} harvesters")
         harvests["waitress+sqlite"] = serve_and_harvest(
             "waitress+sqlite",
-            [sys.executable, "-m", "pipeline.server.oai_app", "--db", str(out_process / "oai.sqlite3"), "--port", str(sqlite_port),
+            [sys.executable, "-m", "pipeline.cli", "serve", "--no-site", "--db", str(out_process / "oai.sqlite3"), "--port", str(sqlite_port),
              "--threads", "8"],
             _env(), sqlite_port, args.harvesters, args.articles)
     finally:

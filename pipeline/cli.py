@@ -371,22 +371,19 @@ EXAMPLES = {
 
 
 def cmd_serve(args) -> int:
-    from .server.oai_app import serve
+    from .server import serve
     from .store.oai_store import StoreUnavailable, is_database_url
 
     db = args.db if is_database_url(args.db) else Path(args.db)
     if isinstance(db, Path) and not db.is_file():
         _stderr(f"{db}: no OAI-PMH store here; run 'pipeline publish' first or pass --db")
         return EXIT_USAGE
+    site = None if args.no_site else Path(args.site)  # the preview: the site at / and OAI-PMH at /oai
+    if site is not None and not site.is_dir():
+        _stderr(f"{site}: no site here (pipeline publish makes it); serving OAI-PMH only")
+        site = None
     try:
-        site = Path(args.site)
-        if site.is_dir():  # the preview: the site at / and OAI-PMH at /oai
-            from .server.preview import serve_preview
-
-            serve_preview(site, db, host=args.host, port=args.port, page_size=args.page_size)
-        else:
-            _stderr(f"{site}: no site here (pipeline publish makes it); serving OAI-PMH only")
-            serve(db, host=args.host, port=args.port, page_size=args.page_size)
+        serve(db, site, host=args.host, port=args.port, page_size=args.page_size, threads=args.threads)
     except StoreUnavailable as exc:
         _stderr(f"error: {exc}")
         return EXIT_USAGE
@@ -564,6 +561,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on")
     p.add_argument("--port", type=int, default=8000, help="port to listen on")
     p.add_argument("--page-size", type=int, default=100, help="records per page before a resumptionToken (default: 100)")
+    p.add_argument("--threads", type=int, default=8, help="requests served at once (default: 8)")
+    p.add_argument("--no-site", action="store_true", help="serve only OAI-PMH at /oai, even where the site exists")
     p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("db", help="create or upgrade the OAI-PMH store's schema (SQLite file or PostgreSQL)")

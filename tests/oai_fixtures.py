@@ -147,7 +147,7 @@ def server_process(db: Path | str, page_size: int = 100, threads: int = 8) -> It
     """The endpoint as a separate process on 127.0.0.1 (a free port); yields its /oai URL."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.server.oai_app", "--db", str(db), "--port", "0",
+        [sys.executable, "-m", "pipeline.cli", "serve", "--no-site", "--db", str(db), "--port", "0",
          "--page-size", str(page_size), "--threads", str(threads)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO_ROOT, env=env, text=True,
     )

@@ -1,20 +1,17 @@
 """The OAI-PMH 2.0 endpoint: a WSGI application over the record store.
 
 ``make_app(db_path)`` returns a plain WSGI callable serving ``/oai`` (GET, HEAD and
-form-encoded POST), so it runs under any WSGI server; :func:`serve` runs it with waitress.
-Every request reads the store in its own snapshot, so a publish is visible at once. A bad
-request is answered with the protocol's error element (HTTP 200), never a server error.
-
-Run standalone: ``python -m pipeline.server.oai_app --db out/oai.sqlite3 --port 8000``.
+form-encoded POST), so it runs under any WSGI server; :func:`pipeline.server.serve` (what
+``pipeline serve`` calls) runs it with waitress. Every request reads the store in its own
+snapshot, so a publish is visible at once. A bad request is answered with the protocol's error
+element (HTTP 200), never a server error.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import re
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable
@@ -276,35 +273,6 @@ def app_from_environment() -> OaiApp:
     )
 
 
-def serve(
-    db_path: str | Path,
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    page_size: int = 100,
-    threads: int = 8,
-    ready: Callable[[str], None] | None = None,
-) -> None:
-    """Serve the endpoint with waitress until interrupted. ``port=0`` picks a free port;
-    ``ready`` is called with the endpoint URL once the socket listens."""
-    run_server(make_app(db_path, page_size=page_size), host, port, threads, "/oai",
-               ready or (lambda u: print(f"serving OAI-PMH at {u}", flush=True)))
-
-
-def run_server(app, host: str, port: int, threads: int, path: str, ready: Callable[[str], None]) -> None:
-    """Serve a WSGI app with waitress until interrupted; ``ready`` gets the URL of ``path``
-    once the socket listens (``port=0`` picks a free port)."""
-    import waitress
-
-    server = waitress.create_server(app, host=host, port=port, threads=threads)
-    ready(f"http://{host}:{server.effective_port}{path}")
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
-
-
 # Response pieces ------------------------------------------------------------------------------
 
 
@@ -381,24 +349,3 @@ def _plain(start_response: Callable, status: str, text: str) -> list[bytes]:
     body = text.encode("utf-8")
     start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
     return [body]
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.server.oai_app", description="Serve OAI-PMH 2.0 at /oai.")
-    parser.add_argument("--db", default="out/oai.sqlite3", help="the OAI-PMH store (default: out/oai.sqlite3)")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
-    parser.add_argument("--page-size", type=int, default=100)
-    parser.add_argument("--threads", type=int, default=8)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
-    try:
-        serve(args.db, host=args.host, port=args.port, page_size=args.page_size, threads=args.threads)
-    except StoreUnavailable as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

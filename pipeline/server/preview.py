@@ -15,7 +15,6 @@ from urllib.parse import unquote
 
 from .oai_app import PATHS as OAI_PATHS
 from .oai_app import make_app as make_oai_app
-from .oai_app import run_server
 
 TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -89,10 +88,3 @@ def make_preview_app(site: Path | str, db: str | Path, page_size: int = 100) -> 
         return static(environ, start_response)
 
     return app
-
-
-def serve_preview(site: Path | str, db: str | Path, host: str = "127.0.0.1", port: int = 8000, page_size: int = 100,
-                  ready: Callable[[str], None] | None = None) -> None:
-    run_server(make_preview_app(site, db, page_size), host, port, 8, "/",
-               ready or (lambda u: print(f"serving the site at {u} and OAI-PMH at {u}oai", flush=True)))
-
