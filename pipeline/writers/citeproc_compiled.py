@@ -304,7 +304,36 @@ def _substitute_render(self, item, context=None, **kwargs):
     return text
 
 
+def _name_option(self, name, context=None, sort_options=None):
+    """citeproc.model.Name.get_option, kept per option and context: without sort options it
+    reads only the style (the name's attributes, those of the context's citation or
+    bibliography, the root's), and a cs:name asks for thirteen options per variable."""
+    if sort_options is not None:
+        return model.Name.get_option(self, name, context, sort_options)
+    options = self.__dict__.get("_options")
+    if options is None:
+        options = self.__dict__["_options"] = {}
+    key = (name, context)
+    if key not in options:
+        options[key] = model.Name.get_option(self, name, context, sort_options)
+    return options[key]
+
+
+def _name_et_al(self):
+    """citeproc.model.Name.et_al (the cs:et-al sibling rendered, or the "et-al" term), kept
+    per formatter: it reads only the style and its locales. Only a str is kept (immutable)."""
+    memo = self.__dict__.get("_et_al")
+    formatter = self._compiled.formatter
+    if memo is not None and memo[0] is formatter:
+        return memo[1]
+    value = model.Name.et_al(self)
+    if isinstance(value, str):
+        self.__dict__["_et_al"] = (formatter, value)
+    return value
+
+
 _RESTATED: dict[type, dict[str, Callable]] = {
+    model.Name: {"get_option": _name_option, "et_al": _name_et_al},
     model.Layout: {"render_children": _render_children},
     model.Macro: {"render_children": _render_children},
     model.If: {"render_children": _render_children},
@@ -722,6 +751,8 @@ class _Program:
         decide = any if match == "any" else (lambda results: not any(results)) if match == "none" else all
         if set(attrib) <= {"type", "match"} and "type" in attrib:
             return _type_test(types, match)
+        if set(attrib) <= {"variable", "match"} and "variable" in attrib and "locator" not in variables:
+            return _variable_test(variables, match)
         if len(tests) == 1:
             only = tests[0]
             return lambda entry, context: decide(only(entry, context))
@@ -748,6 +779,21 @@ def _type_test(types: tuple[str, ...], match: str | None) -> Callable:
         return lambda entry, context: False  # one type cannot equal two
     (kind,) = kinds
     return lambda entry, context: entry.type == kind
+
+
+def _variable_test(variables: tuple[str, ...], match: str | None) -> Callable:
+    """A ``cs:if`` that tests only ``variable`` (not the locator): If._variable's list of
+    membership tests, decided at once."""
+    if len(variables) == 1:
+        (name,) = variables
+        if match == "none":
+            return lambda entry, context: name not in entry.reference
+        return lambda entry, context: name in entry.reference
+    if match == "any":
+        return lambda entry, context: any(name in entry.reference for name in variables)
+    if match == "none":
+        return lambda entry, context: not any(name in entry.reference for name in variables)
+    return lambda entry, context: all(name in entry.reference for name in variables)
 
 
 def compile_style(loaded: Any) -> CompiledStyle:
