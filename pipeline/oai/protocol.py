@@ -19,9 +19,11 @@ from typing import Iterable
 
 DATESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # OAI-PMH UTCdatetimeType, seconds granularity
 
-# OAI-PMH.xsd setSpecType and metadataPrefixType.
-SET_SPEC = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
-METADATA_PREFIX = re.compile(r"[A-Za-z0-9\-_.!~*'()]+")
+# OAI-PMH.xsd setSpecType and metadataPrefixType: components of these characters (unreserved
+# URI characters), a setSpec's joined by ":".
+SPEC_CHARACTERS = r"A-Za-z0-9\-_.!~*'()"
+SET_SPEC = re.compile(rf"[{SPEC_CHARACTERS}]+(:[{SPEC_CHARACTERS}]+)*")
+METADATA_PREFIX = re.compile(rf"[{SPEC_CHARACTERS}]+")
 
 ERROR_CODES = (
     "badArgument",

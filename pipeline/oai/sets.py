@@ -10,9 +10,10 @@ import re
 
 from pipeline.issue_label import issue_parts
 from pipeline.model import Article, Journal
+from pipeline.oai.protocol import SPEC_CHARACTERS
 
-# Characters OAI-PMH.xsd allows in one setSpec component.
-_NOT_SET_SPEC_CHAR = re.compile(r"[^A-Za-z0-9\-_.!~*'()]")
+# A character OAI-PMH.xsd does not allow in one setSpec component.
+_NOT_SET_SPEC_CHAR = re.compile(rf"[^{SPEC_CHARACTERS}]")
 
 
 def record_identifier(namespace: str, key: str) -> str:
