@@ -114,7 +114,7 @@ def test_compiled_styles_format_generated_items_as_citeproc_py(item):
             assert _outcome(item, style, locale, compiled=True) == _outcome(item, style, locale, compiled=False), (style, locale)
 
 
-def test_compiled_form_is_used_by_default(monkeypatch):
+def _counting_compiled_renders(monkeypatch) -> list:
     calls = []
     original = citeproc_compiled.CompiledStyle.bibliography
 
@@ -123,12 +123,33 @@ def test_compiled_form_is_used_by_default(monkeypatch):
         return original(self, items, formatter)
 
     monkeypatch.setattr(citeproc_compiled.CompiledStyle, "bibliography", counting)
-    item = {"id": "x", "type": "article-journal", "title": "A Title", "author": [{"family": "Şahin", "given": "Ayşe"}]}
-    citations.format_item(item, "apa", "en-US", "text")
-    assert calls == [citations.compiled_style("apa", "en-US")]
+    return calls
+
+
+ITEM = {"id": "x", "type": "article-journal", "title": "A Title", "author": [{"family": "Şahin", "given": "Ayşe"}]}
+
+
+def test_compiled_form_is_used_by_default(monkeypatch):
+    compiled = citations.compiled_style("apa", "en-US")
+    calls = _counting_compiled_renders(monkeypatch)
+    citations.format_item(ITEM, "apa", "en-US", "text")
+    assert calls == [compiled]
     monkeypatch.setenv("PIPELINE_CITEPROC_COMPILED", "0")
-    citations.format_item(item, "apa", "en-US", "text")
+    citations.format_item(ITEM, "apa", "en-US", "text")
     assert len(calls) == 1
+
+
+def test_a_style_is_compiled_after_its_first_entries(monkeypatch, tmp_path):
+    # A copy of APA under a new path: a style × locale this process has not formatted yet.
+    style = str(tmp_path / "apa-copy.csl")
+    Path(style).write_bytes(citations.style_path("apa").read_bytes())
+    expected = citations.format_item(ITEM, "apa", "tr-TR", "text")
+    calls = _counting_compiled_renders(monkeypatch)
+    for _ in range(citations.COMPILE_AFTER):
+        assert citations.format_item(ITEM, style, "tr-TR", "text") == expected
+    assert calls == []  # a few entries (one edited article) do not pay for compiling
+    assert citations.format_item(ITEM, style, "tr-TR", "text") == expected
+    assert calls == [citations.compiled_style(style, "tr-TR")]
 
 
 # A style the compiler refuses: its localized date is called with a changed part (citeproc-py
