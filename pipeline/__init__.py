@@ -5,9 +5,9 @@
     import pipeline
     corpus = pipeline.load_corpus("seeds")                 # every record, validated
     article, journal = pipeline.read_record("seeds/tjh/articles/anadolu-demiryollari.yaml")
-    jats = pipeline.rendering(article, journal, "jats")       # bytes of one output
-    problems = pipeline.input_checks("seeds")                  # [] when every record is valid
-    report = pipeline.publishing("seeds", "out")              # the whole pipeline
+    jats = pipeline.render(article, journal, "jats")       # bytes of one output
+    problems = pipeline.validate("seeds")                  # [] when every record is valid
+    report = pipeline.publish("seeds", "out")              # the whole pipeline
 
 plus ``render_files`` and the error base ``PipelineError``. No submodule is called ``render``,
 ``validate`` or ``publish`` (they are :mod:`pipeline.rendering`, :mod:`pipeline.input_checks`

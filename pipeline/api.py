@@ -3,9 +3,9 @@
     import pipeline
     corpus = pipeline.load_corpus("seeds")                 # every record, validated
     article, journal = pipeline.read_record("seeds/tjh/articles/anadolu-demiryollari.yaml")
-    jats = pipeline.rendering(article, journal, "jats")       # bytes of one output
-    problems = pipeline.input_checks("seeds")                  # [] when every record is valid
-    report = pipeline.publishing("seeds", "out")              # the whole pipeline
+    jats = pipeline.render(article, journal, "jats")       # bytes of one output
+    problems = pipeline.validate("seeds")                  # [] when every record is valid (warnings: severity "warning")
+    report = pipeline.publish("seeds", "out")              # the whole pipeline
 
 (``pipeline`` re-exports these; ``from pipeline import api`` works too.)
 
@@ -32,9 +32,14 @@ def load_corpus(seeds: str | Path) -> Corpus:
     return result.corpus
 
 
-def validate(seeds: str | Path) -> list[Diagnostic]:
-    """Every problem of every record under ``seeds`` (file, line, column, field, message)."""
-    return list(_load_corpus(Path(seeds)).diagnostics)
+def validate(seeds: str | Path, target: str | None = None) -> list[Diagnostic]:
+    """What ``pipeline validate [--for TARGET]`` reports for ``seeds``: every problem of every
+    record (file, line, column, field, message, severity), warnings included (a deposit that
+    writes something differently from the record; ``severity == "warning"``)."""
+    from .input_checks.targets import validation_problems
+
+    result = _load_corpus(Path(seeds))
+    return validation_problems(result.corpus, result.diagnostics, target)
 
 
 def read_record(path: str | Path, journal: str | Path | Journal | None = None) -> tuple[Article, Journal]:

@@ -29,11 +29,11 @@ def _color(code: str, text: str) -> str:
     return text
 
 
-def _print_problems(problems, fmt: str) -> None:
+def _print_problems(problems, fmt: str, *, strict: bool = False) -> None:
     from .diagnostics import render_json, render_text
 
     if fmt == "json":
-        sys.stdout.write(render_json(problems))
+        sys.stdout.write(render_json(problems, strict=strict))
     else:
         sys.stdout.write(render_text(problems))
 
@@ -51,22 +51,24 @@ def _print_output_problems(problems, fmt: str) -> None:
 
 def cmd_validate(args) -> int:
     from .read import load_corpus
+    from .diagnostics import errors
+    from .input_checks.targets import validation_problems
 
     result = load_corpus(args.seeds)
-    problems = list(result.diagnostics)
-    if args.target:
-        from .input_checks.targets import located_requirements
-
-        problems.extend(located_requirements(result.corpus, args.target))
-    _print_problems(problems, args.format)
-    count = len(problems)
+    problems = validation_problems(result.corpus, result.diagnostics, args.target)
+    _print_problems(problems, args.format, strict=args.strict)
+    failing = errors(problems, strict=args.strict)
+    error_count = len(errors(problems))
+    warnings = len(problems) - error_count
     if args.format == "text":
         summary = f"{len(result.corpus.articles)} article(s) in {len(result.corpus.journals)} journal(s)"
-        if count:
-            _stderr(_color("31", f"invalid: {count} problem(s); {summary} valid"))
+        also = f", {warnings} warning(s)" if warnings else ""
+        strict = " (--strict: warnings fail the run)" if args.strict and warnings else ""
+        if failing:
+            _stderr(_color("31", f"invalid: {error_count} problem(s){also}{strict}; {summary} valid"))
         else:
-            _stderr(_color("32", f"valid: {summary}"))
-    return EXIT_INVALID if count else EXIT_OK
+            _stderr(_color("33" if warnings else "32", f"valid: {summary}{also}"))
+    return EXIT_INVALID if failing else EXIT_OK
 
 
 # --- publish ----------------------------------------------------------------------------
@@ -474,6 +476,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check every record; print every problem as file:line:col: field: message")
     p.add_argument("seeds", nargs="?", default="seeds", help="seeds directory (default: seeds)")
     p.add_argument("--for", dest="target", choices=("crossref", "doaj"), help="also check what a Crossref or DOAJ deposit needs")
+    p.add_argument("--strict", action="store_true",
+                   help="warnings (what a deposit writes differently from the record) fail the run too (exit 1)")
     common_format(p)
     p.set_defaults(run=cmd_validate)
 

@@ -1,14 +1,22 @@
-"""Problems found in input records, located by file, line, column and field path."""
+"""Problems found in input records, located by file, line, column and field path.
+
+A problem is an **error** (the record cannot be published as it is: ``validate`` exits 1,
+``publish`` refuses) or a **warning** (it can, but an output will not say what the record
+says, e.g. a Crossref deposit that must write a person's name as an organization's: printed
+as ``file:line:col: field: warning: message``; ``validate`` exits 0 unless ``--strict``).
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Iterable, Sequence
 
 from .errors import PipelineError
 
 FieldPath = tuple  # ("authors", 0, "orcid")
+ERROR = "error"
+WARNING = "warning"
 
 
 def format_field(path: FieldPath) -> str:
@@ -29,10 +37,14 @@ class Diagnostic:
     column: int  # 1-based
     field: str
     message: str
-    severity: str = "error"
+    severity: str = ERROR  # or WARNING
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.field}: {self.message}"
+        marker = "warning: " if self.severity == WARNING else ""
+        return f"{self.file}:{self.line}:{self.column}: {self.field}: {marker}{self.message}"
+
+    def as_warning(self) -> "Diagnostic":
+        return replace(self, severity=WARNING)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -51,6 +63,14 @@ def render_text(diagnostics: Iterable[Diagnostic]) -> str:
     return "".join(f"{d}\n" for d in sorted(diagnostics))
 
 
-def render_json(diagnostics: Iterable[Diagnostic]) -> str:
-    items = [d.as_dict() for d in sorted(diagnostics)]
-    return json.dumps({"valid": not items, "problems": items}, ensure_ascii=False, indent=2) + "\n"
+def errors(diagnostics: Iterable[Diagnostic], *, strict: bool = False) -> list[Diagnostic]:
+    """The problems that make the input invalid: the errors (with ``strict``, warnings too)."""
+    return [d for d in diagnostics if strict or d.severity != WARNING]
+
+
+def render_json(diagnostics: Iterable[Diagnostic], *, strict: bool = False) -> str:
+    """``valid`` is false when there is an error (with ``strict``, any problem); ``problems``
+    lists warnings too, each with its ``severity``."""
+    items = sorted(diagnostics)
+    document = {"valid": not errors(items, strict=strict), "problems": [d.as_dict() for d in items]}
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

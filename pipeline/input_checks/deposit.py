@@ -114,6 +114,17 @@ def _languages(article: Article) -> list[str]:
     return seen
 
 
+def deposits_built(journal: Journal) -> tuple[Target, ...]:
+    """The deposit files ``publish`` builds for a journal, as the writers decide it: Crossref
+    needs a depositor (writers/crossref.py render_journal), DOAJ an ISSN (writers/doaj.py)."""
+    built: list[Target] = []
+    if journal.depositor is not None:
+        built.append("crossref")
+    if journal.issn_print or journal.issn_electronic:
+        built.append("doaj")
+    return tuple(built)
+
+
 def deposit_notices(article: Article, journal: Journal, target: Target) -> list[Problem]:
     """What the deposit keeps, but not in the form the record gives (warnings, not errors)."""
     notices: list[Problem] = []

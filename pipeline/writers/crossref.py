@@ -14,7 +14,8 @@ Choices the schema leaves open, and why:
 - Names Crossref cannot take as a ``person_name`` (its ``surname``/``given_name`` patterns
   refuse e.g. digits on both sides of a space, and cap the length at 60) are deposited as an
   ``organization`` with the full display name, rather than altered or dropped;
-  :func:`pipeline.input_checks.deposit.deposit_notices` reports them.
+  :func:`pipeline.input_checks.deposit.deposit_notices` names them and ``pipeline validate``
+  prints them as warnings.
 - Articles without a DOI or a landing URL have nothing to register and give no part;
   ``pipeline validate --for crossref`` reports them.
 - The batch of articles with neither volume nor issue is ``ahead-of-print``: it has no
