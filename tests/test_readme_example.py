@@ -31,7 +31,7 @@ def test_import_pipeline_offers_the_facade_functions():
     # none of the facade names is shadowed by a submodule once every module is imported
     for module in ("input_checks", "publishing", "rendering", "api"):
         importlib.import_module(f"pipeline.{module}")
-    assert pipeline.rendering.__module__ == pipeline.input_checks.__module__ == pipeline.publishing.__module__ == "pipeline.api"
+    assert pipeline.render.__module__ == pipeline.validate.__module__ == pipeline.publish.__module__ == "pipeline.api"
 
 
 def test_the_readme_example_runs_and_its_results_match_the_record(tmp_path, monkeypatch, capsys):
