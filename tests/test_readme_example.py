@@ -6,6 +6,8 @@ from __future__ import annotations
 import importlib
 import re
 import shutil
+import subprocess
+import sys
 
 import yaml
 from lxml import etree
@@ -32,6 +34,15 @@ def test_import_pipeline_offers_the_facade_functions():
     for module in ("input_checks", "publishing", "rendering", "api"):
         importlib.import_module(f"pipeline.{module}")
     assert pipeline.render.__module__ == pipeline.validate.__module__ == pipeline.publish.__module__ == "pipeline.api"
+
+
+def test_import_pipeline_alone_loads_no_submodule():
+    """The facade functions are imported on first use: a CLI run or a script that only wants
+    one of them does not pay for the rest."""
+    done = subprocess.run([sys.executable, "-c", "import sys, pipeline; "
+                           "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pipeline'))"],
+                          capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "['pipeline']"
 
 
 def test_the_readme_example_runs_and_its_results_match_the_record(tmp_path, monkeypatch, capsys):
