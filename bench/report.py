@@ -99,6 +99,18 @@ def targets(results: Results) -> list[Target]:
     else:
         found.append(Target("Our JATS stage / pandoc per document", "≤ 0.25", "not measured", "NOT MEASURED"))
     found.append(_citation_target(results.citations))
+    # Issue 12: the website's share of a publish, per article (compiled templates, warm).
+    site_cpu = results.stages.ms_per_record("render:site")[1] if results.stages and results.stages.records else None
+    if site_cpu:
+        run = results.publishes.get("cold_jobs1")
+        wall = ""
+        if run and run.ok and run.report.get("rendered") and "render:site" in run.report["timings"]:
+            wall = f"; {1000 * run.report['timings']['render:site'] / run.report['rendered']:.2f} ms wall in the --jobs 1 publish"
+        found.append(Target("Site stage per article", "≤ 1 ms CPU (warm)",
+                            f"{site_cpu:.2f} ms CPU per article ({results.stages.records} warm records, stage probe){wall}",
+                            "PASS" if round(site_cpu, 2) <= 1.0 else "FAIL"))
+    else:
+        found.append(Target("Site stage per article", "≤ 1 ms CPU (warm)", "not measured", "NOT MEASURED"))
     big = results.big
     if big and big.ok:
         found.append(Target(f"Peak memory at {results.big_corpus.get('articles', '?')} articles", "< 500 MB",

@@ -129,7 +129,10 @@ def probe(seeds: Path, sample: int, writers: tuple[str, ...]) -> StageProbe:
         parts: dict[str, bytes] = {}
         produced_by = {}
         for spec in specs:
-            rendered = clock(f"render:{spec.name}", spec.render, article, journal)
+            if spec.reads_outputs:  # the site gets the files made before it, as in a publish
+                rendered = clock(f"render:{spec.name}", spec.render, article, journal, dict(files))
+            else:
+                rendered = clock(f"render:{spec.name}", spec.render, article, journal)
             files.update(rendered.files)
             parts.update(rendered.parts)
             produced_by.update((relative, spec) for relative in rendered.files)

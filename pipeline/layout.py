@@ -20,6 +20,13 @@ class Layout:
     issue: str | None = None  # one file per issue batch
 
 
+# out/site/: the website (pipeline.writers.site), beside the journals' directories; so no
+# journal may be called "site" (the input checks refuse it), and no article of a journal may
+# take the name of a directory the site writes beside the article pages.
+SITE_ROOT = "site"
+RESERVED_JOURNAL_IDS = frozenset({SITE_ROOT})
+SITE_JOURNAL_DIRECTORIES = frozenset({"issue", "assets"})  # site/<journal>/issue/<key>/, site/<journal>/assets/
+
 LAYOUTS: dict[str, Layout] = {
     "jats": Layout(article="{journal}/jats/{article}.xml"),
     "csl": Layout(article="{journal}/csl/{article}.json", journal="{journal}/csl.json"),

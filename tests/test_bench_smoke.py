@@ -123,6 +123,11 @@ def test_every_verdict_agrees_with_its_measured_number(bench_run):
     assert jats[3] in _expected_verdict(share, *_goal(jats)), jats
     assert abs(share - ours / theirs) <= 0.01 + 0.02 * share
 
+    site = _row(report, "Site stage per article")
+    site_ms = _number(site[2], r"^([\d.]+) ms CPU per article")
+    assert _goal(site) == ("≤", 1.0)
+    assert site[3] in _expected_verdict(site_ms, *_goal(site)), site
+
     # The upgrade of bibtex may re-render bibtex and the site (its landing pages copy each
     # article's .bib), nothing else, and it must re-render every article.
     upgrade = _row(report, "Upgrade of the bibtex writer re-renders only its outputs")

@@ -403,3 +403,42 @@ def test_the_same_seeds_give_byte_identical_pages(tmp_path):
     publish(seeds, tmp_path / "a", jobs=1, now=T0)
     publish(seeds, tmp_path / "b", jobs=2, now=T0)
     assert site_files(tmp_path / "a") == site_files(tmp_path / "b")
+
+
+# --- names the site's layout takes ---------------------------------------------------------
+
+
+def _line_of_id(path: Path) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if line.startswith("id:"))
+
+
+def test_a_journal_called_site_is_refused_out_site_is_the_website(tmp_path):
+    from .conftest import run_cli
+
+    seeds = make_seeds(tmp_path / "seeds")
+    journal_file = seeds / "site" / "journal.yaml"
+    (seeds / "mjs").rename(seeds / "site")
+    journal_file.write_text(journal_file.read_text(encoding="utf-8").replace("id: mjs", "id: site", 1), encoding="utf-8")
+    assert yaml.safe_load(journal_file.read_text(encoding="utf-8"))["id"] == "site"
+    out = tmp_path / "out"
+    result = run_cli("publish", str(seeds), "-o", str(out))
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    where = f"site/journal.yaml:{_line_of_id(journal_file)}:"
+    assert where in result.stdout + result.stderr and "out/site/ is the website's directory" in result.stdout + result.stderr
+    assert not (out / "site").exists()
+
+
+@pytest.mark.parametrize("name", ["issue", "assets"])
+def test_an_article_named_like_a_site_directory_is_refused(tmp_path, name):
+    from pipeline.validate.diagnostics import InvalidInput
+
+    seeds = make_seeds(tmp_path / "seeds")
+    source = seeds / "tjh" / "articles" / "digital-archives.yaml"
+    target = source.with_name(f"{name}.yaml")
+    target.write_text(source.read_text(encoding="utf-8").replace("id: digital-archives", f"id: {name}", 1), encoding="utf-8")
+    source.unlink()
+    with pytest.raises(InvalidInput) as caught:
+        publish(seeds, tmp_path / "out", jobs=1, now=T0)
+    [problem] = caught.value.diagnostics
+    assert (problem.file.endswith(f"{name}.yaml"), problem.line, problem.field) == (True, _line_of_id(target), "id")
+    assert f"the website keeps its {name}/ directory" in problem.message

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Iterator
 import langcodes
 
 from ..countries import is_country_code
+from ..layout import RESERVED_JOURNAL_IDS, SITE_JOURNAL_DIRECTORIES, SITE_ROOT
 from .. import identifiers
 from ..located_yaml import YamlDocument
 from ..diagnostics import Diagnostic
@@ -61,6 +62,9 @@ def _people(data: dict) -> Iterator[tuple[tuple, dict]]:
 def check_id_matches_file(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
     if data["id"] != ctx.stem:
         yield ("id",), f"id '{data['id']}' must equal the file name '{ctx.stem}.yaml'"
+    if str(data["id"]) in SITE_JOURNAL_DIRECTORIES:
+        yield ("id",), (f"an article cannot be called '{data['id']}': the website keeps its {data['id']}/ directory "
+                        f"beside the article pages (out/{SITE_ROOT}/<journal>/{data['id']}/); rename the file and id")
 
 
 def check_languages(data: dict, ctx: "ArticleContext") -> Iterable[Finding]:
@@ -274,6 +278,9 @@ def article_diagnostics(document: YamlDocument, ctx: ArticleContext, data: dict 
 def check_journal_id(data: dict, directory_name: str, journal_dir: Path) -> Iterable[Finding]:
     if data["id"] != directory_name:
         yield ("id",), f"id '{data['id']}' must equal the directory name '{directory_name}'"
+    if str(data["id"]) in RESERVED_JOURNAL_IDS:
+        yield ("id",), (f"a journal cannot be called '{data['id']}': out/{SITE_ROOT}/ is the website's directory; "
+                        f"rename the journal (its directory and id)")
 
 
 def check_journal_languages(data: dict, directory_name: str, journal_dir: Path) -> Iterable[Finding]:
