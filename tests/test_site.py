@@ -430,7 +430,7 @@ def test_a_journal_called_site_is_refused_out_site_is_the_website(tmp_path):
 
 @pytest.mark.parametrize("name", ["issue", "assets"])
 def test_an_article_named_like_a_site_directory_is_refused(tmp_path, name):
-    from pipeline.validate.diagnostics import InvalidInput
+    from pipeline.diagnostics import InvalidInput
 
     seeds = make_seeds(tmp_path / "seeds")
     source = seeds / "tjh" / "articles" / "digital-archives.yaml"
