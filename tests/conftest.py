@@ -107,6 +107,7 @@ _CONSUMER_HELPERS = {
     "citeproc_js": {"format_with_citeproc_js"},
     # Chromium through Selenium, or the W3C Nu Html Checker (java) reading the site's pages.
     "browser": {"webdriver", "VNU_JAR"},
+    "better_bibtex": {"parse_with_better_bibtex"},
 }
 
 

@@ -44,3 +44,22 @@ def main_abstract_one_paragraph(article) -> str | None:
     if chosen is None and article.abstracts:
         chosen = article.abstracts[0]
     return re.sub(r"\s*\n\s*", " ", chosen.text) if chosen else None
+
+
+# The babel names of the languages the factories and strategies write records in (babel's
+# own names: babel-<name>.tex, as tests/test_babel_languages.py checks for the whole table).
+BABEL_NAMES = {"tr": "turkish", "en": "english", "ar": "arabic", "ru": "russian", "zh": "chinese",
+               "de": "ngerman", "fa": "persian"}
+
+MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def citation_key_pattern(article) -> str:
+    """A regex for the documented key ``<family><year><word>-<hash>``: ASCII letters and digits,
+    the publication year, and the first four base32 characters of SHA-256 of the article key."""
+    import base64
+    import hashlib
+
+    digest = hashlib.sha256(f"{article.journal_id}/{article.id}".encode("utf-8")).digest()
+    suffix = base64.b32encode(digest).decode("ascii").lower()[:4]
+    return rf"[a-z0-9]+{article.dates.published.year:04d}[a-z0-9]*-{suffix}"

@@ -140,12 +140,14 @@ def compile_bibtex(bib: bytes, style: str, workdir: Path, engine: str = "lualate
     )
 
 
-def compile_biblatex(bib: bytes, workdir: Path, style: str = "authoryear", options: str = "") -> LatexRun:
-    """``bib`` through lualatex, ``biber --validate-datamodel`` and lualatex with biblatex."""
+def compile_biblatex(bib: bytes, workdir: Path, style: str = "authoryear", options: str = "",
+                     languages: str = "") -> LatexRun:
+    """``bib`` through lualatex, ``biber --validate-datamodel`` and lualatex with biblatex;
+    ``languages``: preamble lines loading babel or polyglossia before biblatex."""
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "refs.bib").write_bytes(bib)
     package = f"\\usepackage[backend=biber,style={style}{',' + options if options else ''}]{{biblatex}}"
-    preamble = _UNICODE_PREAMBLE + package + "\n\\addbibresource{refs.bib}\n"
+    preamble = _UNICODE_PREAMBLE + languages + package + "\n\\addbibresource{refs.bib}\n"
     (workdir / "doc.tex").write_text(_document(preamble, r"\printbibliography"), "utf-8")
     _latex("lualatex", workdir)
     result = _run([tool("biber"), "--validate-datamodel", "doc"], workdir)
@@ -256,3 +258,24 @@ def parse_with_pybtex(bib: str) -> list[ParsedEntry]:
             ]
         entries.append(ParsedEntry(key, fields, roles))
     return entries
+
+
+# --- reading our .bib back with Better BibTeX's parser (node) -----------------------------
+
+BETTER_BIBTEX = Path(__file__).resolve().parent / "bibtex_parser_js"
+
+
+def parse_with_better_bibtex(bib: str) -> list[dict]:
+    """``bib`` through @retorquere/bibtex-parser, the parser of Zotero's Better BibTeX
+    (``tests/bibtex_parser_js``, installed by ``npm ci`` there): each entry's key and fields,
+    names as {lastName, firstName, prefix, suffix} or {name}. A parse error fails."""
+    import json
+
+    if not (BETTER_BIBTEX / "node_modules" / "@retorquere" / "bibtex-parser").is_dir():
+        pytest.fail(f"@retorquere/bibtex-parser is not installed: run `npm ci` in {BETTER_BIBTEX}")
+    result = subprocess.run([tool("node"), str(BETTER_BIBTEX / "decode.mjs")], input=bib.encode("utf-8"),
+                            capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    library = json.loads(result.stdout)
+    assert library["errors"] == []
+    return library["entries"]

@@ -22,6 +22,8 @@ JOURNAL = factories.journal()
 HOSTILE_TITLE = r"\input{/etc/passwd} {unbalanced } 50% @misc{x, #tag ~ $x_1^2$ a--b \def\x{y}"
 TURKISH_TITLE = "Ağaç, ışık, İğne, öğretmen, üzüm, çiçek ve şeker"
 SCRIPTS_TITLE = "Российская империя и العلاقات التركية 中国语言学"
+# Issue 11.16: dashes and typographic quotes, written in TeX forms by the BibTeX writer.
+PUNCTUATION_TITLE = "Türk-Sovyet İlişkileri (1919–1922) — “Milli” Rusya’sında ‘Sovyet’"
 
 
 def _article(article_id: str, title: str, lang: str = "tr", **overrides):
@@ -51,7 +53,10 @@ def fixed_articles():
             Person(family="Müller-Lüdenscheidt", given="Jean-Luc"),
             Person(family="Ğ"),
             Collaboration(name=Multilingual((("en", "DNA and RNA Consortium"),))),
+            Collaboration(name=Multilingual((("en", "Smith & Jones Consortium"),))),
         )),
+        _article("punctuation", PUNCTUATION_TITLE, authors=(Person(family="İnanç", given="İsmail"),)),
+        _article("persian", "تاریخ روابط ایران و عثمانی", "fa", authors=(Person(family="محمدی", given="علی"),)),
         _article("thirty", "Thirty authors", "en",
                  authors=tuple(Person(family=f"Şahin{chr(65 + i % 26)}", given="Ayşe") for i in range(30))),
         _article("acronyms", "DNA and RNA in NATO: E = mc^2 and H2O in pH 7", "en"),
@@ -77,11 +82,15 @@ def assert_only_cjk_glyphs_missing(run) -> None:
         assert _is_cjk(char), line
 
 
-def assert_turkish_and_literal_text(text: str) -> None:
+def assert_turkish_and_literal_text(text: str, engine: str = "lualatex") -> None:
+    hostile = HOSTILE_TITLE
+    if engine == "lualatex":
+        # LuaTeX ligates across the empty group that keeps a record's "--" apart for every
+        # decoder and for pdfTeX (pipeline/writers/latex.py): it prints an en dash there.
+        hostile = hostile.replace("a--b", "a\u2013b")
     for expected in (TURKISH_TITLE, "Çağlayan", "Öztürk", "İnalcık", "Şahin", "Osmanlı Arşivi Çalışma Grubu",
-                     "Türk Tarihi Dergisi", "Mücadele", "İlişkileri",
-                     r"\input{/etc/passwd} {unbalanced } 50% @misc{x, #tag ~ $x_1^2$ a--b \def\x{y}",
-                     "DNA and RNA in NATO", "Российская империя"):
+                     "Türk Tarihi Dergisi", "Mücadele", "İlişkileri", hostile, "Smith & Jones Consortium",
+                     PUNCTUATION_TITLE, "DNA and RNA in NATO", "Российская империя"):
         assert expected in text, expected
 
 
@@ -112,14 +121,14 @@ def test_bibtex_styles_under_lualatex(style, tmp_path):
 
 def test_bibtex_under_classic_pdflatex(tmp_path):
     # The 8-bit engine has no Unicode fonts: only the LaTeX-encoded Latin entries go in.
-    articles = [a for a in fixed_articles() if a.id not in ("scripts",)]
+    articles = [a for a in fixed_articles() if a.id not in ("scripts", "persian")]
     run = compile_bibtex(combined(bibtex, articles), "plain", tmp_path, engine="pdflatex")
     assert run.backend_errors() == []
     assert run.backend_warnings() == [f"Warning--empty author in {MINIMAL_KEY}"]
     assert run.latex_warnings() == []
     text = run.flat_text()
     for expected in (TURKISH_TITLE, "Işıl Çağlayan, Ümit Öztürk, and Halil İnalcık", "Osmanlı Arşivi Çalışma Grubu",
-                     r"\input{/etc/passwd} {unbalanced } 50% @misc{x, #tag ~ $x_1^2$ a--b \def\x{y}"):
+                     HOSTILE_TITLE, PUNCTUATION_TITLE, "İsmail İnanç", "Smith & Jones Consortium"):
         assert expected in text, expected
 
 
@@ -138,6 +147,10 @@ def test_biblatex_with_biber(tmp_path):
     assert "Şahin, A. G., J. van der Berg Jr., Ílhan" in text
     assert "Çağlayan, I., Ü. Öztürk, and H. İnalcık" in text
     assert "Иванов, М." in text
+    # No invisible character in the collaboration's name (issue 11.15), and biber's initial
+    # for it is its first letter: the .bbl compiled above.
+    assert "{Smith {\\&} Jones Consortium}" in combined(biblatex, articles).decode()
+    assert "familyi={S\\bibinitperiod}" in run.bbl
 
 
 def _batch(articles):

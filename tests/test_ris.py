@@ -8,7 +8,7 @@ import rispy
 from hypothesis import HealthCheck, given, settings
 
 from pipeline.model import Abstract, AbstractSection, Collaboration, Person
-from pipeline.writers import JournalEntry, bibtex, ris
+from pipeline.writers import JournalEntry, ris
 from tests import expected, factories, strategies
 
 JOURNAL = factories.journal()

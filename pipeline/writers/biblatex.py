@@ -9,8 +9,9 @@ BibLaTeX-specific fields: ``date`` (ISO 8601, as precise as the record), ``journ
 and ``shortjournal``, ``subtitle`` as its own field, ``eid`` for an e-location, ``langid``
 (the babel/polyglossia name, for hyphenation and biblatex's ``autolang``) and ``editor``.
 
-Names differ from the BibTeX writer in one point: a name token that starts with a LaTeX
-special character gets an invisible word joiner in front (see ``_encode_name``).
+Names differ from the BibTeX writer in one point: a person's name token that starts with a
+LaTeX special character gets an invisible word joiner in front (see ``_encode_name``); a
+collaboration's name never does.
 """
 
 from __future__ import annotations
@@ -44,8 +45,13 @@ def _encode(text: str) -> str:
 # Biber builds name initials from its own decoding of the field and writes them to the .bbl
 # unescaped: a name token starting with a LaTeX special character ("#tag", "\\x", "{a")
 # yields a broken .bbl whatever the escaping or bracing (biber 2.18). A WORD JOINER (U+2060,
-# invisible, zero width) in front of such a token gives biber a harmless initial.
+# invisible, zero width) in front of such a token of a person's name gives biber a harmless
+# initial. A collaboration is one brace-protected token ({A {\&} B Group}): biber takes its
+# first letter as the initial, so its name stays as the record has it, "&" and all (a
+# collaboration whose very first character is special still gets the joiner: biber's
+# initial would break the .bbl as above).
 _SPECIAL_TOKEN_START = re.compile(r"(^|[ \-])(?=[#$%&_\\{}~^`])")
+_SPECIAL_START = re.compile(r"^(?=[#$%&_\\{}~^`])")
 WORD_JOINER = "\u2060"
 
 
@@ -53,12 +59,16 @@ def _encode_name(text: str) -> str:
     return _encode(_SPECIAL_TOKEN_START.sub(lambda m: m.group(1) + WORD_JOINER, text))
 
 
+def _encode_collaboration(text: str) -> str:
+    return _encode(_SPECIAL_START.sub(WORD_JOINER, text))
+
+
 def entry(article: Article, journal: Journal) -> str:
     fields: list[tuple[str, str]] = []
     if article.authors:
-        fields.append(("author", name_list(article.authors, _encode_name)))
+        fields.append(("author", name_list(article.authors, _encode_name, _encode_collaboration)))
     if article.editors:
-        fields.append(("editor", name_list(article.editors, _encode_name)))
+        fields.append(("editor", name_list(article.editors, _encode_name, _encode_collaboration)))
     fields.append(("title", protected_title(article.title.first() or "", _encode)))
     subtitle = article.subtitle.get(article.language) if article.subtitle else None
     if subtitle:

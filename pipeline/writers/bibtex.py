@@ -58,7 +58,9 @@ def protected_title(text: str, encode: Callable[[str], str]) -> str:
     for index, word in enumerate(words):
         encoded = encode(word)
         if word and _has_capital(word, skip_first=index == 0):
-            encoded = "{" + encoded + "}"
+            # A word starting with an escaped brace gets two: "{\{" would open a BibTeX
+            # special character, whose letters change.case$ does lowercase.
+            encoded = "{{" + encoded + "}}" if encoded.startswith("\\") else "{" + encoded + "}"
         out.append(encoded)
     return " ".join(out)
 
@@ -85,12 +87,15 @@ def _name_part(text: str, encode: Callable[[str], str]) -> str:
     return encoded
 
 
-def name_list(contributors: Iterable[Contributor], encode: Callable[[str], str]) -> str:
-    """``Family, Given and Family, Suffix, Given and {Collaboration}``."""
+def name_list(contributors: Iterable[Contributor], encode: Callable[[str], str],
+              encode_collaboration: Callable[[str], str] | None = None) -> str:
+    """``Family, Given and Family, Suffix, Given and {Collaboration}``.
+
+    ``encode_collaboration`` encodes a collaboration's name (default: ``encode``)."""
     names = []
     for contributor in contributors:
         if isinstance(contributor, Collaboration):
-            names.append("{" + encode(contributor.display_name) + "}")
+            names.append("{" + (encode_collaboration or encode)(contributor.display_name) + "}")
             continue
         if not contributor.given:
             # Without a comma BibTeX reads "First von Last": a lone "Müller Lüdenscheidt"
@@ -111,24 +116,42 @@ def name_list(contributors: Iterable[Contributor], encode: Callable[[str], str])
 
 # --- languages ----------------------------------------------------------------------------
 
-# BCP 47 tag (or its language subtag) -> the babel/polyglossia name biblatex's langid and
-# babelbib's language field take (every name here is one biber's locale map knows).
+# BCP 47 tag (or its language subtag) -> the babel name biblatex's langid and babelbib's
+# language field take, for every language babel has a locale for (babel-<tag>.ini). Every
+# name is one babel loads (tests/test_babel_languages.py checks both with kpsewhich):
+# "persian", not biber's "farsi" (babel has no farsi; polyglossia has both); "indonesian" and
+# "serbian-cyrillic", not "bahasai" and "serbianc" (polyglossia's names, unknown to babel);
+# plain "french" for fr-CA ("acadian" is in no package here, babel's "french-canada" is not in
+# polyglossia). Biber writes a langid through as it is (its locale map only rewrites BCP 47
+# tags such as "fa-IR"), so babel's names reach biblatex unchanged.
 _BABEL_NAMES = {
-    "af": "afrikaans", "am": "amharic", "ar": "arabic", "bg": "bulgarian", "bn": "bengali",
-    "bo": "tibetan", "br": "breton", "ca": "catalan", "cs": "czech", "cy": "welsh",
-    "da": "danish", "de": "ngerman", "de-AT": "naustrian", "de-CH": "nswissgerman",
-    "el": "greek", "en": "english", "en-GB": "british", "en-US": "american",
-    "eo": "esperanto", "es": "spanish", "et": "estonian", "eu": "basque", "fi": "finnish",
-    "fr": "french", "fr-CA": "acadian", "ga": "irish", "gd": "scottish", "gl": "galician",
+    "af": "afrikaans", "ak": "akan", "am": "amharic", "ar": "arabic", "as": "assamese",
+    "az": "azerbaijani", "be": "belarusian", "bg": "bulgarian", "bm": "bambara", "bn": "bengali",
+    "bo": "tibetan", "br": "breton", "bs": "bosnian", "ca": "catalan", "ce": "chechen",
+    "cs": "czech", "cu": "churchslavic", "cy": "welsh", "da": "danish", "de": "ngerman",
+    "de-AT": "naustrian", "de-CH": "nswissgerman", "dz": "dzongkha", "ee": "ewe", "el": "greek",
+    "en": "english", "en-GB": "british", "en-US": "american", "eo": "esperanto", "es": "spanish",
+    "et": "estonian", "eu": "basque", "fa": "persian", "ff": "fulah", "fi": "finnish",
+    "fo": "faroese", "fr": "french", "fr-CA": "french", "fy": "westernfrisian", "ga": "irish",
+    "gd": "scottish", "gl": "galician", "gu": "gujarati", "gv": "manx", "ha": "hausa",
     "he": "hebrew", "hi": "hindi", "hr": "croatian", "hu": "magyar", "hy": "armenian",
-    "id": "bahasai", "is": "icelandic", "it": "italian", "ja": "japanese", "kn": "kannada",
-    "la": "latin", "lo": "lao", "lt": "lithuanian", "lv": "latvian", "ml": "malayalam",
-    "mn": "mongolian", "mr": "marathi", "ms": "malay", "nb": "norsk", "nl": "dutch",
-    "nn": "nynorsk", "no": "norsk", "oc": "occitan", "pl": "polish", "pt": "portuguese",
-    "pt-BR": "brazilian", "rm": "romansh", "ro": "romanian", "ru": "russian",
-    "sa": "sanskrit", "sk": "slovak", "sl": "slovenian", "sq": "albanian", "sr": "serbian",
-    "sr-Cyrl": "serbianc", "sv": "swedish", "ta": "tamil", "te": "telugu", "th": "thai",
-    "tk": "turkmen", "tr": "turkish", "uk": "ukrainian", "ur": "urdu", "vi": "vietnamese",
+    "ia": "interlingua", "id": "indonesian", "ig": "igbo", "ii": "sichuanyi", "is": "icelandic",
+    "it": "italian", "ja": "japanese", "ka": "georgian", "ki": "kikuyu", "kk": "kazakh",
+    "kl": "kalaallisut", "km": "khmer", "kn": "kannada", "ko": "korean", "ks": "kashmiri",
+    "kw": "cornish", "ky": "kyrgyz", "la": "latin", "lb": "luxembourgish", "lg": "ganda",
+    "ln": "lingala", "lo": "lao", "lt": "lithuanian", "lu": "lubakatanga", "lv": "latvian",
+    "mg": "malagasy", "mk": "macedonian", "ml": "malayalam", "mn": "mongolian", "mr": "marathi",
+    "ms": "malay", "mt": "maltese", "my": "burmese", "nb": "norsk", "nd": "northndebele",
+    "ne": "nepali", "nl": "dutch", "nn": "nynorsk", "no": "norsk", "oc": "occitan", "om": "oromo",
+    "or": "odia", "os": "ossetic", "pa": "punjabi", "pl": "polish", "ps": "pashto",
+    "pt": "portuguese", "pt-BR": "brazilian", "qu": "quechua", "rm": "romansh", "rn": "rundi",
+    "ro": "romanian", "ru": "russian", "rw": "kinyarwanda", "sa": "sanskrit", "sc": "sardinian",
+    "se": "samin", "sg": "sango", "si": "sinhala", "sk": "slovak", "sl": "slovenian",
+    "sn": "shona", "so": "somali", "sq": "albanian", "sr": "serbian",
+    "sr-Cyrl": "serbian-cyrillic", "sv": "swedish", "sw": "swahili", "ta": "tamil", "te": "telugu",
+    "th": "thai", "ti": "tigrinya", "tk": "turkmen", "to": "tongan", "tr": "turkish",
+    "ug": "uyghur", "uk": "ukrainian", "ur": "urdu", "uz": "uzbek", "vi": "vietnamese",
+    "yi": "yiddish", "yo": "yoruba", "zh": "chinese", "zu": "zulu",
 }
 
 
@@ -225,9 +248,16 @@ def abstract_text(article: Article) -> str | None:
 keywords_of = shared.main_keywords
 
 
-def keyword_list(terms: Iterable[str], encode: Callable[[str], str]) -> str:
-    # A keyword holding a comma is braced so list-splitting tools keep it whole.
-    return ", ".join("{" + encode(t) + "}" if "," in t else encode(t) for t in terms)
+def keyword_list(terms: Iterable[str]) -> str:
+    """Keywords with letters in UTF-8 and LaTeX's specials escaped, in both files: Better
+    BibTeX reads ``keywords`` without decoding LaTeX, BibTeX styles never sort or abbreviate
+    it, and an escaped ``%`` still cannot end the field if a style prints it.
+    A keyword holding a comma is braced so list-splitting tools keep it whole."""
+    return ", ".join("{" + encode_utf8(t) + "}" if "," in t else encode_utf8(t) for t in terms)
+
+
+def encode_utf8(text: str) -> str:
+    return latex_text(text, ascii_letters=False)
 
 
 @dataclass(frozen=True)
@@ -282,7 +312,7 @@ def identifier_and_text_fields(article: Article, journal: Journal, encode: Calla
     if article.url:
         fields.append(("url", verbatim(article.url)))
     if keywords_of(article):
-        fields.append(("keywords", keyword_list(keywords_of(article), encode)))
+        fields.append(("keywords", keyword_list(keywords_of(article))))
     if abstract_text(article):
         fields.append(("abstract", encode(abstract_text(article))))
     return fields
@@ -295,9 +325,12 @@ def entry(article: Article, journal: Journal) -> str:
     def encode_name(text: str) -> str:
         return latex_text(text, brace_name_initials=True)
 
+    def encode_collaboration(text: str) -> str:
+        return latex_text(text, brace_name_initials=True, first_initial_only=True)
+
     fields: list[tuple[str, FieldValue]] = []
     if article.authors:
-        fields.append(("author", name_list(article.authors, encode_name)))
+        fields.append(("author", name_list(article.authors, encode_name, encode_collaboration)))
     fields.append(("title", protected_title(title_with_subtitle(article), encode)))
     if not article.authors:
         # Author-date styles (apalike) sort and label an authorless entry by its key field.

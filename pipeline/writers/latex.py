@@ -1,26 +1,52 @@
-r"""LaTeX text for BibTeX and BibLaTeX fields: what prints every character literally.
+r"""LaTeX text for BibTeX and BibLaTeX fields: what every consumer reads back as the record's text.
 
-Encoding policy (the BibTeX writer uses all of it; the BibLaTeX writer keeps letters in UTF-8):
+The consumers are classic 8-bit BibTeX (sorting, abbreviating, case-changing, printing under
+pdflatex or lualatex), biber/biblatex, and the importers of reference managers, above all
+Zotero's BibTeX translator. Zotero does not parse LaTeX: it replaces the spellings of a fixed
+table (``{\.I}``, ``{\c s}``, ``{\"o}``, ``--``, ``''``...) wherever they occur, drops the braces
+and the backslash before ``# $ % & _ { } ~ ^ \``, and keeps every other command as text. So each
+character gets the one spelling that all of them read back to the same text, where there is one.
 
-- Latin letters beyond ASCII become LaTeX commands with the whole command braced
-  (``{\c{s}}``, ``{\u{g}}``, ``{\i}``, ``{\.{I}}``): BibTeX treats a brace group that
-  starts with a backslash as one "special character", so ``purify$`` sorts ``{\c{S}}ahin``
-  as ``Sahin``, ``format.name$`` abbreviates ``{\c{C}}a{\u{g}}r{\i}`` to ``{\c{C}}.`` and
-  ``change.case$`` lowercases ``{\c{S}}`` to ``{\c{s}}``. Accents come from the Unicode
-  decomposition (any Latin letter whose combining marks all have a LaTeX accent command),
-  letters without one from a short table (ı ø æ œ ß ł å đ þ ð ŋ ȷ).
-- Scripts with no LaTeX form (Arabic, Cyrillic, Greek, CJK...) and other non-ASCII symbols
-  stay UTF-8; they need a Unicode engine (lualatex/xelatex) and a font with the glyphs.
+Encoding policy (the BibTeX writer uses all of it; the BibLaTeX writer keeps letters, dashes and
+quotes in UTF-8, which biber reads):
+
+- Latin letters with one accent become the braced command in the form Zotero's table lists:
+  ``{\'e}``, ``{\"o}``, ``{\.I}``, ``{\'i}`` for the accents written with a symbol, ``{\c s}``, ``{\u g}``,
+  ``{\v c}`` (a space, no inner braces) for those written with a letter; ``{\i}``, ``{\o}``,
+  ``{\ss}``, ``{\ae}``, ``{\l }`` for the letters of their own. Not ``{\.{I}}`` or ``{\c{s}}``:
+  Zotero reads those as ``\.I`` and ``\c s`` text. BibTeX treats a brace group that starts with a
+  backslash as one "special character", so ``purify$`` sorts ``{\c S}ahin`` as ``Sahin``,
+  ``format.name$`` abbreviates ``{\c C}a{\u g}r{\i}`` to ``{\c C}.`` and ``change.case$``
+  lowercases ``{\c S}`` to ``{\c s}``.
+- Latin letters without such a spelling (two accents as in ``ǖ``, ``đ``, ``œ`` -- Zotero reads
+  ``{\oe}`` as ``øe``), other scripts (Arabic, Cyrillic, Greek, CJK...) and other symbols stay
+  UTF-8, which every consumer reads as it is; printing them needs a Unicode engine.
   In names, the first character of each such name token is made a BibTeX special character
-  (``{\relax М}ария``) so that ``format.name$`` abbreviates it whole instead of cutting
-  its UTF-8 byte sequence in two (a plain ``{М}`` group is not enough).
-- LaTeX's special characters never act: ``# $ % & _`` become ``{\#}`` etc., and
-  ``\ { } ~ ^ ` `` become ``{\textbackslash}``, ``{\textbraceleft}``... (``\{`` is not
-  usable: BibTeX counts its brace, so a record's unbalanced brace would break the entry).
-  Doubled ``- ' , < >`` get an italic correction ``{\/}`` between them (an empty group
-  does not stop LuaTeX's ligatures) so ``--`` cannot turn into an en dash; single quotes
-  still print as typographic quotes under TeX ligatures. Every command this
-  module emits is a complete brace group, so BibTeX's brace counting always balances.
+  (``{\relax М}ария``) so that ``format.name$`` abbreviates it whole instead of cutting its
+  UTF-8 byte sequence in two (a plain ``{М}`` group is not enough; LuaTeX then stops on the
+  invalid UTF-8 in the .bbl). Zotero shows that ``\relax`` as text: no spelling both guards
+  the initial for 8-bit BibTeX and disappears in Zotero (it strips no command but ``\url`` and
+  ``\href``). The BibLaTeX file needs no guard (biber reads UTF-8).
+- Dashes and typographic quotes (BibTeX only): ``–`` is ``--``, ``—`` is ``---``, ``“`` and ``”``
+  are two backquotes and ``''`` (TeX's ligatures, which Zotero's table also reads), ``‘`` and
+  ``’`` are ``{\textquoteleft}`` and ``{\textquoteright}`` (a bare ``'`` would print ’ but Zotero
+  and every LaTeX decoder read it as ASCII ``'``).
+- Characters that form a ligature or a Zotero table entry with their neighbour (``--``, ``''``,
+  two backquotes, ``,,``, ``<<``, ``>>``, ``!`` or ``?`` before a backquote for TeX; ``!!``,
+  ``?!``, ``!?`` for Zotero) get an empty group ``{}`` between them when the record has them
+  side by side, so classic TeX prints them as typed and every decoder reads them as typed.
+  (LuaTeX and XeTeX ligate across an empty group: there a record's ASCII ``--`` prints as an en
+  dash. ``{\/}`` would stop them too, but Zotero keeps ``\/`` as text.)
+- LaTeX's special characters never act: ``# $ % & _`` become ``{\#}`` etc.; braces that pair up
+  within the encoded piece become ``\{`` and ``\}`` (BibTeX counts those braces too, so only a
+  pair keeps the entry balanced), a brace without its partner ``{\textbraceleft}`` or
+  ``{\textbraceright}``; backslash, tilde, circumflex and backquote become ``{\textbackslash}``,
+  ``{\textasciitilde}``, ``{\textasciicircum}``, ``{\textasciigrave}``. For these four and
+  the unpaired braces Zotero has no spelling at all: it reads ``~`` as a no-break space (then
+  as a space), ``{\textasciicircum}`` as ``ˆ`` (U+02C6) and ``\\`` (LaTeX's line break) as a
+  backslash, and keeps the rest as command names. Every command this module emits is a
+  complete brace group and escaped braces come in pairs, so BibTeX's brace counting always
+  balances and no text of a record can run as LaTeX.
 - ``doi`` and ``url`` are verbatim fields (BibLaTeX reads them verbatim, BibTeX styles pass
   them to ``\url``): written as-is, except that braces, backslashes and white space are
   percent-encoded so the value cannot end the field.
@@ -30,16 +56,17 @@ from __future__ import annotations
 
 import unicodedata
 
-# Why not pylatexenc's UnicodeToLatexEncoder (a test dependency, used there as the decoder
-# that checks this module): its value is its large symbol table, and that table is exactly
-# what we must not apply -- non-Latin scripts and symbols stay UTF-8 for biber/lualatex --
-# while every rule we need is context-dependent or shaped for BibTeX: the whole command
-# braced as one "special character" ({\c{s}}, which its rules would have to be rewritten to
-# give), {\/} between ligature doubles, {\relax X} before a name token's first character.
-# Configured with custom callable rules for all of that, it would be this module again,
-# plus a runtime dependency.
+# Why not pylatexenc's UnicodeToLatexEncoder (a test dependency, used there as one of the
+# decoders that check this module): its value is its large symbol table, and that table is
+# exactly what we must not apply -- non-Latin scripts, most symbols and the letters Zotero
+# cannot read back stay UTF-8 -- while every rule we need is context-dependent or shaped by
+# the consumers: the whole command braced as one BibTeX "special character" in the spelling
+# Zotero's table knows ({\c s}, {\.I}, {\l }: its rules write {\c{s}} and \.{I}), a brace
+# escaped only when its partner is in the same piece, {} between ligature neighbours, and
+# {\relax X} before a name token's first character. Configured with custom callable rules for
+# all of that, it would be this module again, plus a runtime dependency.
 
-# Characters with a meaning to TeX or BibTeX, each as a complete brace group.
+# Characters with a meaning to TeX or BibTeX, each as a complete brace group (braces aside).
 _SPECIALS = {
     "#": r"{\#}",
     "$": r"{\$}",
@@ -47,26 +74,40 @@ _SPECIALS = {
     "&": r"{\&}",
     "_": r"{\_}",
     "\\": r"{\textbackslash}",
-    "{": r"{\textbraceleft}",
-    "}": r"{\textbraceright}",
     "~": r"{\textasciitilde}",
     "^": r"{\textasciicircum}",
     "`": r"{\textasciigrave}",
 }
+_UNPAIRED_BRACES = {"{": r"{\textbraceleft}", "}": r"{\textbraceright}"}
 
-# Characters that form a TeX ligature with a copy of themselves (-- ''  ,, << >>).
-_LIGATURE_DOUBLES = frozenset("-',<>")
+# Dashes and quotes in the TeX forms every consumer reads back (BibTeX only).
+_PUNCTUATION = {
+    "\u2013": "--",
+    "\u2014": "---",
+    "\u201c": "``",
+    "\u201d": "''",
+    "\u2018": r"{\textquoteleft}",
+    "\u2019": r"{\textquoteright}",
+}
 
-# Combining marks that have a LaTeX text accent command.
-_ACCENTS = {
+# Neighbours that TeX turns into one glyph or Zotero's table into one character.
+_JOINING_PAIRS = frozenset({
+    ("-", "-"), ("'", "'"), ("`", "`"), (",", ","), ("<", "<"), (">", ">"), ("!", "`"), ("?", "`"),
+    ("!", "!"), ("?", "!"), ("!", "?"),
+})
+
+# Combining marks with a LaTeX accent command: written {\'e} (symbol commands) or {\c s}.
+_SYMBOL_ACCENTS = {
     "\u0300": "`",
     "\u0301": "'",
     "\u0302": "^",
     "\u0303": "~",
     "\u0304": "=",
-    "\u0306": "u",
     "\u0307": ".",
     "\u0308": '"',
+}
+_LETTER_ACCENTS = {
+    "\u0306": "u",
     "\u030a": "r",
     "\u030b": "H",
     "\u030c": "v",
@@ -75,76 +116,88 @@ _ACCENTS = {
     "\u0328": "k",
     "\u0331": "b",
 }
-# Accents placed below the letter keep the dot of i and j; the others sit on \i and \j.
-_ACCENTS_BELOW = frozenset("dckb")
 
-# Latin letters with no Unicode decomposition but a LaTeX command.
+# Latin letters with a LaTeX command of their own that Zotero reads back (its table has
+# {\l } and {\L } with the space). Not \aa (Zotero knows {\r a}, which the accent rule gives),
+# \dj, \j, \oe, \OE (Zotero has no entry or reads {\oe} as "øe"): those stay UTF-8.
 _LETTERS = {
-    "ı": r"\i",
-    "ȷ": r"\j",
-    "ø": r"\o",
-    "Ø": r"\O",
-    "æ": r"\ae",
-    "Æ": r"\AE",
-    "œ": r"\oe",
-    "Œ": r"\OE",
-    "ß": r"\ss",
-    "ł": r"\l",
-    "Ł": r"\L",
-    "å": r"\aa",
-    "Å": r"\AA",
-    "đ": r"\dj",
-    "Đ": r"\DJ",
-    "þ": r"\th",
-    "Þ": r"\TH",
-    "ð": r"\dh",
-    "Ð": r"\DH",
-    "ŋ": r"\ng",
-    "Ŋ": r"\NG",
+    "ı": r"{\i}",
+    "ø": r"{\o}",
+    "Ø": r"{\O}",
+    "æ": r"{\ae}",
+    "Æ": r"{\AE}",
+    "ß": r"{\ss}",
+    "ł": r"{\l }",
+    "Ł": r"{\L }",
+    "þ": r"{\th}",
+    "Þ": r"{\TH}",
+    "ð": r"{\dh}",
+    "Ð": r"{\DH}",
+    "ŋ": r"{\ng}",
+    "Ŋ": r"{\NG}",
 }
 
 
 def _latin_letter(char: str) -> str | None:
-    """The LaTeX command for a non-ASCII Latin letter, without the outer braces."""
+    """The braced LaTeX command for a non-ASCII Latin letter, None when it stays UTF-8."""
     if char in _LETTERS:
         return _LETTERS[char]
     if not unicodedata.name(char, "").startswith("LATIN "):
         return None
     decomposed = unicodedata.normalize("NFD", char)
-    base, marks = decomposed[0], decomposed[1:]
-    if not marks or not base.isascii() or not base.isalpha():
+    if len(decomposed) != 2:
         return None
-    if any(mark not in _ACCENTS for mark in marks):
+    base, mark = decomposed
+    if not (base.isascii() and base.isalpha()):
         return None
-    latex = base
-    if base in "ij" and _ACCENTS[marks[0]] not in _ACCENTS_BELOW:
-        latex = "\\" + base
-    for mark in marks:
-        command = _ACCENTS[mark]
-        # \c{s}: letter-named accents need a brace group; \'{e} keeps the same form for all.
-        latex = f"\\{command}{{{latex}}}"
-    return latex
+    if mark in _SYMBOL_ACCENTS:
+        # On a plain i, not \i: T1 and TU fonts have the accented i for \'i, Zotero's table
+        # lists {\'i}, and Better BibTeX reads {\"\i} as a dotless i with a diaeresis.
+        return "{\\" + _SYMBOL_ACCENTS[mark] + base + "}"
+    if mark in _LETTER_ACCENTS:
+        return "{\\" + _LETTER_ACCENTS[mark] + " " + base + "}"
+    return None
 
 
-def latex_text(text: str, *, ascii_letters: bool = True, brace_name_initials: bool = False) -> str:
-    """``text`` as LaTeX that prints it literally.
+def _paired_braces(text: str) -> set[int]:
+    """Positions of the braces in ``text`` that have their partner in ``text``."""
+    paired: set[int] = set()
+    open_positions: list[int] = []
+    for index, char in enumerate(text):
+        if char == "{":
+            open_positions.append(index)
+        elif char == "}" and open_positions:
+            paired.update((open_positions.pop(), index))
+    return paired
 
-    ``ascii_letters``: write non-ASCII Latin letters as braced commands (BibTeX) or keep
-    them UTF-8 (BibLaTeX/biber). ``brace_name_initials``: brace the first character of
-    each name token when it stays UTF-8, so 8-bit BibTeX abbreviates it whole.
+
+def latex_text(text: str, *, ascii_letters: bool = True, brace_name_initials: bool = False,
+               first_initial_only: bool = False) -> str:
+    """``text`` as LaTeX that every consumer reads back as ``text``.
+
+    ``ascii_letters``: write Latin letters, dashes and quotes as LaTeX (BibTeX) or keep them
+    UTF-8 (BibLaTeX/biber). ``brace_name_initials``: brace the first character of each name
+    token when it stays UTF-8, so 8-bit BibTeX abbreviates it whole; ``first_initial_only``:
+    only the first character of ``text`` (a brace-protected collaboration is one token).
     """
-    out: list[str] = []
+    paired = _paired_braces(text)
+    chunks: list[str] = []
     token_start = True
     for index, char in enumerate(text):
-        if char in _SPECIALS:
-            out.append(_SPECIALS[char])
+        if char in "{}":
+            chunk = "\\" + char if index in paired else _UNPAIRED_BRACES[char]
+        elif char in _SPECIALS:
+            chunk = _SPECIALS[char]
+        elif ascii_letters and char in _PUNCTUATION:
+            chunk = _PUNCTUATION[char]
         elif ascii_letters and not char.isascii() and (command := _latin_letter(char)):
-            out.append("{" + command + "}")
+            chunk = command
         elif brace_name_initials and token_start and not char.isascii():
-            out.append("{\\relax " + char + "}")
+            chunk = "{\\relax " + char + "}"
         else:
-            out.append(char)
-            if char in _LIGATURE_DOUBLES and text[index + 1 : index + 2] == char:
-                out.append(r"{\/}")
-        token_start = char in " -~"
-    return "".join(out)
+            chunk = char
+        if chunks and (chunks[-1][-1], chunk[0]) in _JOINING_PAIRS:
+            chunks.append("{}")
+        chunks.append(chunk)
+        token_start = char in " -~" and not first_initial_only
+    return "".join(chunks)
