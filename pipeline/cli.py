@@ -393,20 +393,32 @@ def cmd_serve(args) -> int:
 
 
 def cmd_db(args) -> int:
-    """Create (init) or upgrade the OAI-PMH store's schema ahead of a publish or a deploy."""
-    from .store.oai_store import SCHEMA_VERSION, StoreUnavailable, open_store
+    """``db init`` creates the OAI-PMH store's schema in a new store and refuses one that has a
+    schema; ``db upgrade`` applies the migrations a store lacks and refuses a database that has
+    no store (a mistyped URL must not get a new empty store). Both say the versions."""
+    from .store.oai_store import SCHEMA_VERSION, SchemaState, StoreUnavailable, is_database_url, open_store
 
+    if args.action == "upgrade" and not is_database_url(args.db) and not Path(args.db).is_file():
+        _stderr(f"error: {args.db}: no OAI-PMH store here to upgrade; 'pipeline db init --db {args.db}' creates one")
+        return EXIT_USAGE
+    store = None
     try:
         store = open_store(args.db, migrate=False)
-        before, after = store.migrate()
-        store.close()
+        before, after = store.migrate(require="absent" if args.action == "init" else "present")
+    except SchemaState as exc:
+        _stderr(f"error: {store.describe()}: {exc}")
+        return EXIT_USAGE
     except StoreUnavailable as exc:
         _stderr(f"error: {exc}")
         return EXIT_USAGE
-    if before == 0:
+    finally:
+        if store is not None:
+            store.close()
+    if args.action == "init":
         what = f"created the OAI-PMH store schema, version {after}"
     elif before < after:
-        what = f"upgraded the OAI-PMH store schema from version {before} to {after}"
+        was = f"version {before}" if before else "a schema from before versioning"
+        what = f"upgraded the OAI-PMH store schema from {was} to version {after}"
     else:
         what = f"the OAI-PMH store schema is at version {after}, this pipeline's ({SCHEMA_VERSION}): nothing to do"
     _stderr(f"{store.describe()}: {what}")
@@ -570,7 +582,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_serve)
 
     p = sub.add_parser("db", help="create or upgrade the OAI-PMH store's schema (SQLite file or PostgreSQL)")
-    p.add_argument("action", choices=("init", "upgrade"), help="init or upgrade")
+    p.add_argument("action", choices=("init", "upgrade"),
+                   help="init: create the schema in a new store (refuses one that has a schema); "
+                        "upgrade: apply the migrations an existing store lacks (refuses a database without a store)")
     p.add_argument("--db", required=True, help="a SQLite file or postgresql://USER@HOST/DB")
     p.set_defaults(run=cmd_db)
 

@@ -93,15 +93,16 @@ class PostgresStore(_Readers):
         except psycopg.Error as exc:
             raise self._unavailable(exc) from exc
 
-    def migrate(self) -> tuple[int, int]:
-        """Create or upgrade the schema; (version before, version after). Also the first
-        contact with the database, so a database that is down is reported here."""
+    def migrate(self, require: str | None = None) -> tuple[int, int]:
+        """Create or upgrade the schema; (version before, version after); ``require``: see
+        :func:`~pipeline.store.oai_store.apply_migrations`. Also the first contact with the
+        database, so a database that is down is reported here."""
         with self._connect() as raw:
             db = _Connection(raw)
             try:
                 with raw.transaction():
                     db.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATE_LOCK,))
-                    return apply_migrations(db, "BYTEA", 'TEXT COLLATE "C"')
+                    return apply_migrations(db, "BYTEA", 'TEXT COLLATE "C"', require=require, dialect="postgresql")
             except psycopg.Error as exc:
                 raise self._unavailable(exc) from exc
 

@@ -91,12 +91,38 @@ class SchemaTooNew(StoreUnavailable):
     """The store was migrated by a newer version of the pipeline."""
 
 
-def apply_migrations(db, blob_type: str, text_type: str = "TEXT") -> tuple[int, int]:
+class SchemaState(PipelineError):
+    """``pipeline db init`` found a schema already, or ``db upgrade`` found none: one line."""
+
+
+# Whether the version-1 tables are there (a store from before schema_version, or one made
+# by hand): per database, as each keeps its own catalogue.
+ITEMS_TABLE_QUERY = {
+    "sqlite": "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'items'",
+    "postgresql": "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'items'",
+}
+
+
+def apply_migrations(db, blob_type: str, text_type: str = "TEXT", *, require: str | None = None,
+                     dialect: str = "sqlite") -> tuple[int, int]:
     """Bring the schema to :data:`SCHEMA_VERSION` inside the caller's write transaction;
-    return (version before, version after). ``db`` has ``execute(sql, params)``."""
+    return (version before, version after). ``db`` has ``execute(sql, params)``.
+
+    ``require``: ``"absent"`` (``db init``: a store that has a schema is refused, not
+    touched) or ``"present"`` (``db upgrade``: a database without one is refused, so a
+    mistyped URL does not quietly get a new empty store); None (publish, serve) creates or
+    upgrades whatever is there. A refusal raises :class:`SchemaState`; the caller's
+    transaction then rolls back, leaving the database as it was."""
     db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
     row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
     before = row[0] or 0
+    if require is not None:
+        has_schema = before > 0 or db.execute(ITEMS_TABLE_QUERY[dialect]).fetchone()[0] > 0
+        if require == "absent" and has_schema:
+            version = f"schema version {before}" if before else "a schema from before versioning"
+            raise SchemaState(f"already holds an OAI-PMH store ({version}); 'pipeline db upgrade' brings it to version {SCHEMA_VERSION}")
+        if require == "present" and not has_schema:
+            raise SchemaState("holds no OAI-PMH store to upgrade; 'pipeline db init' creates one")
     if before > SCHEMA_VERSION:
         raise SchemaTooNew(f"the OAI-PMH store has schema version {before}, newer than this pipeline's {SCHEMA_VERSION}; upgrade the pipeline")
     for version, script in MIGRATIONS:
@@ -135,7 +161,7 @@ class RecordStore(Protocol):
 
     def view(self) -> ContextManager["StoreView"]: ...
 
-    def migrate(self) -> tuple[int, int]: ...
+    def migrate(self, require: str | None = None) -> tuple[int, int]: ...
 
     def close(self) -> None: ...
 
@@ -202,12 +228,13 @@ class OaiStore(_Readers):
             self._local.connection = connection
         return connection
 
-    def migrate(self) -> tuple[int, int]:
-        """Create or upgrade the schema; (version before, version after)."""
+    def migrate(self, require: str | None = None) -> tuple[int, int]:
+        """Create or upgrade the schema; (version before, version after). ``require``: see
+        :func:`apply_migrations`."""
         try:
             connection = self._connection()
             with _immediate(connection):
-                return apply_migrations(connection, "BLOB")
+                return apply_migrations(connection, "BLOB", require=require, dialect="sqlite")
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"{self.path}: cannot open the OAI-PMH store: {exc}") from exc
 
