@@ -505,28 +505,42 @@ def plan_journals(articles: int, journals: int) -> list[JournalPlan]:
     return plans
 
 
+def _write_journal(root: Path, plan: JournalPlan, seed: int, styles: tuple[str, ...] | None) -> tuple[int, set]:
+    articles_dir = root / plan.id / "articles"
+    articles_dir.mkdir(parents=True, exist_ok=True)
+    (root / plan.id / "journal.yaml").write_bytes(dump_yaml(_journal_record(plan, styles)))
+    total_bytes, issues = 0, set()
+    for position in range(plan.articles):
+        record = article_record(seed, plan, position)
+        data = dump_yaml(record)
+        (articles_dir / f"{record['id']}.yaml").write_bytes(data)
+        total_bytes += len(data)
+        issues.add((plan.id, record["volume"], record["issue"]))
+    return total_bytes, issues
+
+
 def generate(root: Path | str, articles: int, *, journals: int | None = None, seed: int = 0,
-             styles: tuple[str, ...] | None = None) -> CorpusInfo:
+             styles: tuple[str, ...] | None = None, jobs: int = 1) -> CorpusInfo:
     """Write a seeds directory with ``articles`` records into ``root`` (which must not hold
-    other seeds: stale files would be published too)."""
+    other seeds: stale files would be published too). ``jobs`` processes write journals at
+    once; each journal's records depend only on ``seed`` and its plan, so the corpus is the
+    same whatever ``jobs`` is."""
     root = Path(root)
     journals = journals or default_journals(articles)
     if articles < journals:
         raise ValueError(f"{articles} articles cannot fill {journals} journals")
     root.mkdir(parents=True, exist_ok=True)
     (root / "repository.yaml").write_bytes(dump_yaml(dict(REPOSITORY)))
-    total_bytes, issues = 0, set()
     plans = plan_journals(articles, journals)
-    for plan in plans:
-        articles_dir = root / plan.id / "articles"
-        articles_dir.mkdir(parents=True, exist_ok=True)
-        (root / plan.id / "journal.yaml").write_bytes(dump_yaml(_journal_record(plan, styles)))
-        for position in range(plan.articles):
-            record = article_record(seed, plan, position)
-            data = dump_yaml(record)
-            (articles_dir / f"{record['id']}.yaml").write_bytes(data)
-            total_bytes += len(data)
-            issues.add((plan.id, record["volume"], record["issue"]))
+    if jobs > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            written = list(pool.map(_write_journal, [root] * len(plans), plans, [seed] * len(plans), [styles] * len(plans)))
+    else:
+        written = [_write_journal(root, plan, seed, styles) for plan in plans]
+    total_bytes = sum(size for size, _ in written)
+    issues = set().union(*(found for _, found in written))
     return CorpusInfo(root, tuple(p.id for p in plans), articles, len(issues), total_bytes)
 
 

@@ -34,6 +34,7 @@ class ChildRun:
     peak_tree_pss: int  # bytes, sampled (0 where /proc has no smaps_rollup)
     stdout: str
     stderr: str
+    tree_cpu: float = 0.0  # seconds, every process of the tree (sampled: see _Sampler)
 
     @property
     def cpu(self) -> float:
@@ -82,11 +83,28 @@ def _memory_of(pid: int) -> tuple[int, int]:
         return 0, 0
 
 
+def _cpu_of(pid: int) -> float:
+    """Seconds of CPU (user + system) ``pid`` has used itself; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 class _Sampler(threading.Thread):
+    """Memory and CPU of every process of the tree, once per ``interval``.
+
+    The CPU of the whole tree is summed from each process's last sample: wait4's usage
+    counts only descendants that were waited for, and process-pool workers are children of
+    the forkserver, which nobody waits for, so it missed the workers' CPU altogether. A
+    process's last ``interval`` before it exits may be missed."""
+
     def __init__(self, pid: int, interval: float):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak_rss = self.peak_pss = 0
+        self.cpu_by_pid: dict[int, float] = {}
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -96,6 +114,7 @@ class _Sampler(threading.Thread):
                 member_rss, member_pss = _memory_of(member)
                 rss += member_rss
                 pss += member_pss
+                self.cpu_by_pid[member] = max(self.cpu_by_pid.get(member, 0.0), _cpu_of(member))
             self.peak_rss = max(self.peak_rss, rss)
             self.peak_pss = max(self.peak_pss, pss)
             self.stop.wait(self.interval)
@@ -123,6 +142,7 @@ def run_measured(argv: list[str], *, cwd: Path | None = None, env: dict | None =
         wall=wall,
         cpu_user=usage.ru_utime,
         cpu_system=usage.ru_stime,
+        tree_cpu=max(usage.ru_utime + usage.ru_stime, sum(sampler.cpu_by_pid.values())),
         max_rss=usage.ru_maxrss * 1024,  # Linux reports kilobytes
         peak_tree_rss=sampler.peak_rss,
         peak_tree_pss=sampler.peak_pss,
