@@ -65,9 +65,15 @@ class PostgresServer:
                   "-l", str(self.root / "server.log"), "-w", "-t", "60", "start")
         return self
 
+    def stop_server(self) -> None:
+        """Stop the server but keep its files (a test of a database that went away)."""
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+        self.stopped = True
+
     def stop(self) -> None:
         try:
-            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+            if not getattr(self, "stopped", False):
+                self.stop_server()
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
