@@ -35,6 +35,7 @@ class ChildRun:
     stdout: str
     stderr: str
     tree_cpu: float = 0.0  # seconds, every process of the tree (sampled: see _Sampler)
+    root_cpu: float = 0.0  # seconds, the child process itself (without its descendants; sampled)
 
     @property
     def cpu(self) -> float:
@@ -143,6 +144,7 @@ def run_measured(argv: list[str], *, cwd: Path | None = None, env: dict | None =
         cpu_user=usage.ru_utime,
         cpu_system=usage.ru_stime,
         tree_cpu=max(usage.ru_utime + usage.ru_stime, sum(sampler.cpu_by_pid.values())),
+        root_cpu=sampler.cpu_by_pid.get(process.pid, 0.0),
         max_rss=usage.ru_maxrss * 1024,  # Linux reports kilobytes
         peak_tree_rss=sampler.peak_rss,
         peak_tree_pss=sampler.peak_pss,
