@@ -38,7 +38,7 @@ LAYOUTS: dict[str, Layout] = {
     "oai_dc": Layout(),  # no files: the record lives in the OAI-PMH store only
     "crossref": Layout(issue="{journal}/crossref/{issue}.xml"),
     "doaj": Layout(issue="{journal}/doaj/{issue}.xml"),
-    "site": Layout(),  # out/site/...: the site writer still spells its own paths
+    "site": Layout(),  # its pages and copies, under SITE_ROOT: many files per article (see the writer)
 }
 
 

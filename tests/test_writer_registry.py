@@ -55,3 +55,16 @@ def test_validation_follows_the_writer_when_its_folder_is_renamed(monkeypatch):
     moved = f"{journal.id}/xml-elsewhere/{article.id}.jats"
     assert moved in result.files
     assert [p.path for p in result.problems] == [moved]
+
+
+def test_the_site_finds_the_other_writers_files_through_the_layout(monkeypatch):
+    """The site copies JATS beside the landing page from wherever the layout puts it: with
+    JATS moved to another folder the download is still there, with the same bytes."""
+    monkeypatch.setitem(layout.LAYOUTS, "jats", layout.Layout(article="{journal}/xml-elsewhere/{article}.jats"))
+    article, journal = factories.rich_article(), factories.journal()
+    result = render_record(article, journal, writers=("jats", "site"), validate=False)
+    moved = f"{journal.id}/xml-elsewhere/{article.id}.jats"
+    copy = f"site/{journal.id}/{article.id}/{article.id}.xml"
+    assert result.files[copy] == result.files[moved]
+    page = result.files[f"site/{journal.id}/{article.id}/index.html"].decode("utf-8")
+    assert f'href="{article.id}.xml"' in page

@@ -92,7 +92,8 @@ REGISTRY: tuple[WriterSpec, ...] = (
     WriterSpec("crossref", "crossref", Validator("pipeline.output_checks.crossref:validate_crossref"),
                (CROSSREF_PART, CROSSREF_ISSUE_PART), True),
     WriterSpec("doaj", "doaj", Validator("pipeline.output_checks.doaj:validate_doaj"), (DOAJ_PART,), True),
-    # The site lays out its own pages under out/site/ (not yet through pipeline.layout).
+    # The site lays out its own pages under layout.SITE_ROOT; the files it copies from the other
+    # writers it finds through layout.article_path and layout.citation_path.
     WriterSpec("site", "site", NoValidator("HTML pages have no official schema; tests/test_site*.py check them"),
                (SITE_PART,), True, reads_outputs=True),
 )

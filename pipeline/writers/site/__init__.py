@@ -37,7 +37,7 @@ from babel.messages.pofile import read_po
 from lxml import etree
 from markupsafe import Markup
 
-from ...layout import SITE_ROOT
+from ...layout import SITE_ROOT, article_path, citation_path
 from ...model import Article, Collaboration, Journal, PartialDate, Person
 from ...diagnostics import Diagnostic, InvalidInput
 from .. import JournalEntry, Rendered
@@ -58,13 +58,14 @@ WRITER_MODULES = {
     "ris": "pipeline.writers.ris", "csl": "pipeline.writers.csl", "citations": "pipeline.writers.citations",
 }
 
-# The files copied beside the landing page: (writer, path under out/, file name, label, type)
+# The files copied beside the landing page: (writer, file name, label, type). Where each
+# writer's own file is in out/ is pipeline.layout's to say (article_path), not the site's.
 DOWNLOADS = (
-    ("jats", "{j}/jats/{a}.xml", "{a}.xml", "JATS XML", "application/xml"),
-    ("bibtex", "{j}/bibtex/{a}.bib", "{a}.bib", "BibTeX", "application/x-bibtex"),
-    ("biblatex", "{j}/bibtex/{a}.biblatex.bib", "{a}.biblatex.bib", "BibLaTeX", "application/x-bibtex"),
-    ("ris", "{j}/ris/{a}.ris", "{a}.ris", "RIS", "application/x-research-info-systems"),
-    ("csl", "{j}/csl/{a}.json", "{a}.csl.json", "CSL-JSON", "application/vnd.citationstyles.csl+json"),
+    ("jats", "{a}.xml", "JATS XML", "application/xml"),
+    ("bibtex", "{a}.bib", "BibTeX", "application/x-bibtex"),
+    ("biblatex", "{a}.biblatex.bib", "BibLaTeX", "application/x-bibtex"),
+    ("ris", "{a}.ris", "RIS", "application/x-research-info-systems"),
+    ("csl", "{a}.csl.json", "CSL-JSON", "application/vnd.citationstyles.csl+json"),
 )
 
 GALLEY_LABELS = {"pdf": "PDF", "html": "HTML", "xml": "JATS XML"}
@@ -280,9 +281,9 @@ def _other_outputs(article: Article, journal: Journal, outputs: Mapping[str, byt
     from ..citations import locales_for, style_directory
 
     have = dict(outputs or {})
-    expected = {name: [path.format(j=journal.id, a=article.id)] for name, path, *_ in DOWNLOADS}
+    expected = {name: [article_path(name, journal.id, article.id)] for name, *_ in DOWNLOADS}
     expected["citations"] = [
-        f"{journal.id}/citations/{style_directory(style)}/{locale}/{article.id}.html"
+        citation_path(journal.id, style_directory(style), locale, article.id, "html")
         for style in journal.citation_styles for locale in locales_for(article)
     ]
     for name, paths in expected.items():
@@ -300,7 +301,7 @@ def _citations(article: Article, journal: Journal, outputs: Mapping[str, bytes])
     for style in journal.citation_styles:
         directory = style_directory(style)
         for locale in locales_for(article):
-            html = outputs.get(f"{journal.id}/citations/{directory}/{locale}/{article.id}.html")
+            html = outputs.get(citation_path(journal.id, directory, locale, article.id, "html"))
             if html is not None:
                 found.append({"style": directory, "locale": locale, "lang": locale.split("-")[0],
                               "html": Markup(html.decode("utf-8").strip())})
@@ -371,8 +372,8 @@ def article_page(article: Article, journal: Journal, outputs: Mapping[str, bytes
     downloads = []
     copies: dict[str, bytes] = {}
     base = f"{ROOT}/{journal.id}/{article.id}"
-    for _writer, source, name, label, media_type in DOWNLOADS:
-        data = outputs.get(source.format(j=journal.id, a=article.id))
+    for writer, name, label, media_type in DOWNLOADS:
+        data = outputs.get(article_path(writer, journal.id, article.id))
         if data is None:
             continue
         file_name = name.format(a=article.id)
