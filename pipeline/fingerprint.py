@@ -26,6 +26,10 @@ from .record_schemas import KINDS, schema_text
 PACKAGE_DIR = Path(__file__).resolve().parent
 PACKAGE = "pipeline"
 COMMON_ROOT = "pipeline.publishing"
+# The library API (pipeline.api) calls the pipeline and renders nothing itself. Every module
+# reaches it through pipeline/__init__'s lazy __getattr__, so counting it would make whatever
+# it imports (validate's deposit notices and their language lists, ...) part of every writer.
+FACADE = "pipeline.api"
 
 # Third-party top-level module -> the distributions whose version shapes outputs.
 # (importlib.metadata.packages_distributions() would find these, but costs ~0.2 s a run.)
@@ -117,7 +121,7 @@ def closure(module: str) -> frozenset[str]:
     todo = [module]
     while todo:
         name = todo.pop()
-        if name in seen or _module_path(name) is None:
+        if name in seen or _module_path(name) is None or (name == FACADE != module):
             continue
         seen.add(name)
         parts = name.split(".")
