@@ -27,6 +27,7 @@ from pathlib import Path
 FIXED_NOW = datetime(2024, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
 MANIFEST = ".pipeline/manifest.json"
 MANIFEST_DB = ".pipeline/manifest.sqlite3"
+GENERATION = ".pipeline/generation"  # the manifest's generation token (see manifest_db_rows)
 
 
 # A random secret each new store draws to sign its resumption tokens: it differs by design.
@@ -46,11 +47,13 @@ def _store_rows(path: Path) -> list[str]:
 
 def manifest_db_rows(path: Path) -> list[tuple]:
     """The manifest database without what differs by design between two trees: the code
-    fingerprints and each seed file's state (size, times, inode)."""
+    fingerprints, each seed file's state (size, times, inode) and the generation token (it
+    chains the publishes that led to the tree: an incremental and a cold tree differ)."""
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         records = connection.execute("SELECT key, journal, hash, doi, issue_key, files, sets FROM records ORDER BY key").fetchall()
-        meta = connection.execute("SELECT key, value FROM meta WHERE key NOT IN ('writers', 'fingerprint') ORDER BY key").fetchall()
+        meta = connection.execute(
+            "SELECT key, value FROM meta WHERE key NOT IN ('writers', 'fingerprint', 'generation') ORDER BY key").fetchall()
         others = [row for table in ("journals", "journal_files") for row in connection.execute(f"SELECT * FROM {table} ORDER BY 1")]
         return records + meta + others
     finally:
@@ -64,10 +67,12 @@ def _manifest_without_fingerprint(data: bytes) -> object:
 
 
 def _files(root: Path) -> dict[str, Path]:
-    """The tree's files; SQLite's -wal/-shm companions are left out (whether they exist
+    """The tree's files; SQLite's -wal/-shm companions and the manifest's generation token
+    are left out (whether the companions exist
     depends on how the store was closed; its rows are compared through the database)."""
     return {path.relative_to(root).as_posix(): path for path in root.rglob("*")
-            if path.is_file() and not path.name.endswith((".sqlite3-wal", ".sqlite3-shm"))}
+            if path.is_file() and not path.name.endswith((".sqlite3-wal", ".sqlite3-shm")) and
+            path.relative_to(root).as_posix() != GENERATION}
 
 
 def differences(before: Path, after: Path) -> list[str]:

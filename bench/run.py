@@ -167,11 +167,12 @@ def publish_in_child(label: str, seeds: Path, out: Path, work: Path, *, jobs: in
 
 def _tree_digest(root: Path) -> dict[str, str]:
     """Every output file's SHA-256, except the OAI-PMH store (its datestamps are run times)
-    and the SQLite manifest (bookkeeping: an updated database and a fresh one with the same
-    rows differ in their pages)."""
+    and the SQLite manifest and its generation token (bookkeeping: an updated database and a
+    fresh one with the same rows differ in their pages, and the token chains the publishes
+    that led to the tree)."""
     digests = {}
     for path in sorted(root.rglob("*")):
-        if path.is_file() and not path.name.startswith("oai.sqlite3") and path.name != "manifest.sqlite3":
+        if path.is_file() and not path.name.startswith("oai.sqlite3") and path.name not in ("manifest.sqlite3", "generation"):
             digests[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
     return digests
 

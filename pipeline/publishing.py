@@ -42,7 +42,8 @@ from .read.corpus import JOURNAL_FILE, ParsedJournal, article_files, discover, d
 from .read.site_files import site_file_paths
 from .rendering import DERIVED_WRITERS, WRITERS, SeedResult, SeedTask, process_seed, record_hash
 from .store.citation_cache import default_cache as default_citation_cache
-from .store.manifest import LEGACY_MANIFEST, MANIFEST, PARTS_CACHE, Manifest, RecordEntry, dump_parts, load_parts, parts_path
+from .store.manifest import (GENERATION, LEGACY_MANIFEST, MANIFEST, PARTS_CACHE, Manifest, NextRecords, RecordEntry, dump_parts,
+                             load_parts, parts_path)
 from .store.staging import Staging, exclusive
 from .writers.registry import WriterSpec, writers as writer_specs
 from .diagnostics import Diagnostic, InvalidInput
@@ -437,8 +438,9 @@ def _apply(plan: Plan, out: Path, options: PublishOptions, report: PublishReport
     # Opened before the staging tree exists: a database that is down or refuses the login
     # fails here, with nothing to clean up.
     store = open_store(location)
+    # The store and the manifest are written in place, not linked into a copied tree.
     staging = Staging(out, start_from_previous=bool(plan.previous.records),
-                      keep_out_of_tree=(DEFAULT_DB_NAME, f"{DEFAULT_DB_NAME}-wal", f"{DEFAULT_DB_NAME}-shm"),
+                      keep_out_of_tree=(DEFAULT_DB_NAME, f"{DEFAULT_DB_NAME}-wal", f"{DEFAULT_DB_NAME}-shm", MANIFEST),
                       overlay=plan.few_changes)
     try:
         # One store transaction for the whole run: records go in as they are rendered, and
@@ -454,6 +456,7 @@ def _apply(plan: Plan, out: Path, options: PublishOptions, report: PublishReport
             publication = _Publication(plan, options, staging, tx, report, live, progress)
             publication.run()
         store.close()
+        publication.commit_manifest(out)
         if options.store_in_tree:  # the store moves with out/
             for suffix in ("", "-wal", "-shm"):
                 staging.adopt(location.with_name(location.name + suffix), DEFAULT_DB_NAME + suffix)
@@ -486,13 +489,16 @@ class _Publication:
         self.previous = plan.previous
         # The next manifest: kept records carry their entries over (the same objects, which
         # is how saving it tells them from changed ones); rendered ones are added as they come.
+        # The next manifest, as a delta over the previous one: kept records stay its rows.
+        self.records = NextRecords(plan.previous, plan.kept)
         self.current = Manifest(
-            writers=dict(plan.fingerprints), journals=dict(plan.journal_hashes), repository=plan.repository_hash,
-            journal_styles={j: list(names) for j, names in plan.journal_styles.items()})
+            writers=dict(plan.fingerprints), records=self.records, journals=dict(plan.journal_hashes),
+            repository=plan.repository_hash, journal_styles={j: list(names) for j, names in plan.journal_styles.items()})
+        states = plan.previous.states()
         for key in plan.kept:
-            entry, state = plan.previous.records[key], plan.seed_by_key[key].stat
-            # a seed saved again with the same bytes: its new state is remembered
-            self.current.records[key] = entry if entry.stat == state else replace(entry, stat=state)
+            state = plan.seed_by_key[key].stat
+            if states[key][1] != state:  # a seed saved again with the same bytes: its new state is remembered
+                self.records.restate(key, state)
         self.datestamps = dict(datestamps)  # article key -> OAI datestamp
         self.diagnostics: list[Diagnostic] = list(plan.diagnostics)
         self.problems: list[OutputProblem] = []
@@ -522,8 +528,19 @@ class _Publication:
             raise OutputInvalid(self.problems)
         # Unchanged journals are not read again next time only after a run without problems.
         self.current.clean = not self.diagnostics
-        self.current.save(self.staging.path(MANIFEST), self.previous)
+        self.current.generation = self.current.next_generation(self.previous)
+        self.staging.write(GENERATION, self.current.generation.encode() + b"\n")
+        if not self.current.is_delta_of(self.previous):  # else written in place at the commit point
+            self.current.save(self.staging.path(MANIFEST), self.previous)
         self.staging.remove(LEGACY_MANIFEST)  # replaced by the SQLite manifest
+
+    def commit_manifest(self, out: Path) -> None:
+        """The next manifest, when it is a delta over the previous one: written into it in
+        place (after the store's commit, before the tree's: see store/manifest.py)."""
+        if self.current.is_delta_of(self.previous):
+            self.previous.close()
+            self.current.apply_delta(out / MANIFEST)
+            self.staging.adopt(out / MANIFEST, MANIFEST)
 
     # -- records -------------------------------------------------------------------------
 
@@ -611,7 +628,7 @@ class _Publication:
         """--keep-going keeps the last good version of a record that broke, if there is one."""
         datestamp = self.tx.keep(record_identifier(self.plan.namespace, key)) if old is not None else None
         if datestamp is not None:
-            self.current.records[key] = old
+            self.records.keep(key)
             self.datestamps[key] = datestamp
         else:
             self.report.skipped.append(key)

@@ -134,3 +134,66 @@ def test_a_changed_galley_is_found_though_its_record_is_unchanged(seeds, tmp_pat
     assert plan.render == (f"tjh/{ARTICLE}",)
     publish(seeds, out, jobs=1, now=T1)
     assert b"revised" in (out / "site" / "tjh" / ARTICLE / "anadolu-tr.pdf").read_bytes()
+
+
+def test_a_seed_saved_again_unchanged_has_its_new_state_remembered(seeds, tmp_path, monkeypatch, trusting):  # noqa: F811
+    out = _published(seeds, tmp_path)
+    touched = seeds / "tjh" / "articles" / "anadolu-demiryollari.yaml"
+    touched.write_bytes(touched.read_bytes())  # the same bytes: a new state
+    edited = seeds / "tjh" / "articles" / "digital-archives.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Open Research", "Open Science"), encoding="utf-8")
+    report = publish(seeds, out, jobs=1, now=T1)
+    assert report.rendered == 1  # the touched seed is not rendered again...
+    with sqlite3.connect(out / ".pipeline" / "manifest.sqlite3") as db:
+        state = db.execute("SELECT stat FROM records WHERE key = 'tjh/anadolu-demiryollari'").fetchone()[0]
+    assert state.startswith(f":{touched.stat().st_size}:{touched.stat().st_mtime_ns}:")  # ...but its state is new
+    hashed = _count(monkeypatch, "record_hash")
+    assert not publish(seeds, out, jobs=1, now=T1).changed
+    assert hashed == []
+
+
+def _edit(seeds, old: str = "Open Research", new: str = "Open Science") -> bytes:  # noqa: F811
+    path = seeds / "tjh" / "articles" / "digital-archives.yaml"
+    before = path.read_bytes()
+    assert old.encode() in before
+    path.write_bytes(before.replace(old.encode(), new.encode()))
+    return before
+
+
+def test_one_change_writes_the_manifest_in_place_not_a_copy(seeds, tmp_path, trusting):  # noqa: F811
+    out = _published(seeds, tmp_path)
+    manifest = out / ".pipeline" / "manifest.sqlite3"
+    inode = manifest.stat().st_ino
+    _edit(seeds)
+    assert publish(seeds, out, jobs=1, now=T1).rendered == 1
+    assert manifest.stat().st_ino == inode  # the same file, its changed rows written
+    assert not list(manifest.parent.glob("manifest.sqlite3?*"))  # no journal or copy left beside it
+    assert (out / ".pipeline" / "generation").read_text(encoding="utf-8").strip() == \
+        sqlite3.connect(manifest).execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0]
+
+
+def test_a_manifest_ahead_of_its_tree_is_not_trusted(seeds, tmp_path, monkeypatch, trusting):  # noqa: F811
+    """A publish killed after the manifest's in-place commit but before the tree's: the
+    manifest then describes outputs out/ does not have (the edited seed's). Trusted, it would
+    call the edited seed unchanged and leave the old outputs for good; it is not trusted, so
+    the next publish renders everything again."""
+    from .test_publish import published_files
+    from .test_incremental_issues import _cold
+
+    out = _published(seeds, tmp_path)
+    files = published_files(out)
+    original = _edit(seeds)
+
+    def killed(self):
+        raise RuntimeError("killed before the tree's commit")
+
+    monkeypatch.setattr(publish_module.Staging, "commit", killed)
+    with pytest.raises(RuntimeError):
+        publish(seeds, out, jobs=1, now=T1)
+    monkeypatch.undo()
+    monkeypatch.setattr(publish_module, "_RACY_SECONDS", -1)
+    assert published_files(out) == files  # the tree is the old one
+    assert original != (seeds / "tjh" / "articles" / "digital-archives.yaml").read_bytes()  # still edited
+    report = publish(seeds, out, jobs=1, now=T1)
+    assert report.rendered == 3  # the manifest was not trusted
+    assert published_files(out) == _cold(seeds, out, tmp_path)

@@ -7,15 +7,19 @@ the files each writer wrote for it; it also keeps each writer's code fingerprint
 store) are kept in ``out/.pipeline/parts/<journal>/<article>.json``.
 
 Why SQLite and not one JSON document: a JSON manifest is read and written whole on every
-publish, about 1 KB per article (a gigabyte at a million articles) for a change to one. In
-SQLite the previous manifest is looked up per article through its primary key (nothing is
-loaded up front), and the next one is the previous file copied with only the differences
-written (changed, added and removed articles). A manifest.json left by an earlier release is
-read once and replaced.
+publish, about 1 KB per article (a gigabyte at a million articles) for a change to one. Here
+a publish is a delta: a scan reads each record's hash and seed state in one narrow query,
+only the changed records' entries are read whole (by primary key), the kept ones are known
+by their summaries (no file lists), and the next manifest is the previous database with
+only the changed rows written, in place, in one transaction at the commit point. The
+generation token it records is also written into the tree by the same publish's commit, so a
+publish killed between the two leaves a manifest that is not trusted (a full re-render, never
+a stale output). A manifest.json left by an earlier release is read once and replaced.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -28,6 +32,7 @@ from .staging import STATE_DIR
 
 MANIFEST = f"{STATE_DIR}/manifest.sqlite3"
 LEGACY_MANIFEST = f"{STATE_DIR}/manifest.json"
+GENERATION = f"{STATE_DIR}/generation"  # the token of the publish whose commit made the tree
 FORMAT = 3  # 2: files and fingerprints per writer; 3: seed file states, journal styles, repository
 
 _SCHEMA = """
@@ -102,6 +107,17 @@ class StoredRecords(Mapping):
         a scan compares each seed with (the rest of an entry is read only when needed)."""
         return {key: (digest, stat) for key, digest, stat in self._db.execute("SELECT key, hash, stat FROM records")}
 
+    def summaries(self) -> dict[str, RecordSummary]:
+        """Key -> :class:`RecordSummary` of every record, in one query that leaves out the
+        file lists (identical set lists are decoded once)."""
+        decoded: dict[str, list] = {}
+        found = {}
+        for key, journal, issue_key, doi, sets in self._db.execute("SELECT key, journal, issue_key, doi, sets FROM records"):
+            if sets not in decoded:
+                decoded[sets] = json.loads(sets)
+            found[key] = RecordSummary(journal, issue_key, doi, decoded[sets])
+        return found
+
     def carried_over(self, key: str, entry: RecordEntry) -> bool:
         return self._handed_out.get(key) is entry
 
@@ -109,9 +125,72 @@ class StoredRecords(Mapping):
         self._db.close()
 
 
-def _row(key: str, e: RecordEntry) -> tuple:
+@dataclass(frozen=True)
+class RecordSummary:
+    """What journal files and the store's lists need of a kept record: its entry without the
+    list of its files (the bulk of a row)."""
+
+    journal: str
+    issue_key: str | None
+    doi: str | None
+    sets: list[list[str]]
+
+
+class NextRecords(Mapping):
+    """The next manifest's records as a delta over the previous one: the kept records stay
+    rows of the previous database (known by their summaries from one narrow query, never
+    read whole), and only what changed is held here: new and re-rendered entries
+    (``changed``), kept records whose seed state moved (``restated``); every other key of
+    the previous manifest is gone. Values are :class:`RecordEntry` (changed) or
+    :class:`RecordSummary` (kept)."""
+
+    def __init__(self, previous: "Manifest", kept):
+        self.previous = previous
+        # (a manifest held in memory, as a JSON one read once is: its entries are at hand)
+        self._summaries = previous.summaries() if isinstance(previous.records, StoredRecords) else dict(previous.records)
+        self._kept = set(kept)
+        self.changed: dict[str, RecordEntry] = {}
+        self.restated: dict[str, str | None] = {}
+
+    def __getitem__(self, key: str):
+        if key in self.changed:
+            return self.changed[key]
+        if key in self._kept:
+            return self._summaries[key]
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._kept
+        yield from (key for key in self.changed if key not in self._kept)
+
+    def __len__(self) -> int:
+        return len(self._kept | set(self.changed))
+
+    def __setitem__(self, key: str, entry: RecordEntry) -> None:
+        self.changed[key] = entry
+        self._kept.discard(key)
+        self.restated.pop(key, None)
+
+    def keep(self, key: str) -> None:
+        """Carry the previous manifest's row for ``key`` over as it is."""
+        self.changed.pop(key, None)
+        self._kept.add(key)
+
+    def restate(self, key: str, state: str | None) -> None:
+        self.restated[key] = state
+
+    def gone(self) -> list[str]:
+        return sorted(key for key in self._summaries if key not in self._kept and key not in self.changed)
+
+
+def _content(key: str, e: RecordEntry) -> tuple:
+    """A row's columns but the seed state."""
     files = json.dumps({w: sorted(f) for w, f in sorted(e.files.items())}, ensure_ascii=False, sort_keys=True)
-    return (key, e.journal, e.hash, e.doi, e.issue_key, files, json.dumps(e.sets, ensure_ascii=False), e.stat)
+    return (key, e.journal, e.hash, e.doi, e.issue_key, files, json.dumps(e.sets, ensure_ascii=False))
+
+
+def _row(key: str, e: RecordEntry) -> tuple:
+    return (*_content(key, e), e.stat)
 
 
 @dataclass
@@ -123,6 +202,15 @@ class Manifest:
     journal_styles: dict[str, list[str]] = field(default_factory=dict)  # journal id -> its citation-styles
     repository: str | None = None  # digest of repository.yaml ("" when there is none; None: not known)
     clean: bool = False  # whether that publish reported no problem (then unchanged journals need no re-reading)
+    # A token of the publish that wrote it, also written into out/ by that publish's commit:
+    # a manifest whose token is not the tree's is from a publish that did not commit.
+    generation: str | None = None
+
+    def summaries(self) -> dict[str, RecordSummary]:
+        """Key -> :class:`RecordSummary` of every record."""
+        if isinstance(self.records, StoredRecords):
+            return self.records.summaries()
+        return {key: RecordSummary(e.journal, e.issue_key, e.doi, e.sets) for key, e in self.records.items()}
 
     def states(self) -> Mapping[str, tuple[str, str | None]]:
         """Key -> (seed hash, seed file state) of every record."""
@@ -141,7 +229,9 @@ class Manifest:
         try:
             db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
             meta = dict(db.execute("SELECT key, value FROM meta"))
-            if meta.get("format") != str(FORMAT):
+            marker = out / GENERATION
+            in_tree = marker.read_text(encoding="utf-8").strip() if marker.is_file() else None
+            if meta.get("format") != str(FORMAT) or meta.get("generation") != in_tree:
                 db.close()
                 return cls()
             journals = list(db.execute("SELECT id, hash, styles FROM journals"))
@@ -153,14 +243,43 @@ class Manifest:
                 journal_styles={j: json.loads(styles) for j, _, styles in journals},
                 repository=meta.get("repository"),
                 clean=meta.get("clean") == "1",
+                generation=meta.get("generation"),
             )
         except (sqlite3.DatabaseError, ValueError):
             return cls()
 
+    def next_generation(self, previous: "Manifest") -> str:
+        """This manifest's generation token: ``previous``'s chained with what this one
+        changes (journals, journal files, meta, the rows written or removed; not the seed
+        states, which differ between copies of the same seeds and change no output). Two
+        publishes that give the same manifest give the same token; one that changes it, a
+        new one."""
+        digest = hashlib.sha256((previous.generation or "").encode() + b"\0")
+        digest.update(json.dumps([sorted(self.writers.items()), sorted(self.journals.items()),
+                                  sorted((j, sorted(v.items())) for j, v in self.journal_files.items()),
+                                  sorted(self.journal_styles.items()), self.repository, self.clean],
+                                 ensure_ascii=False).encode())
+        records = self.records
+        if isinstance(records, NextRecords) and records.previous is previous:
+            changed, gone = records.changed, records.gone()
+        else:
+            changed, gone = {key: records[key] for key in records}, []
+        for key in sorted(changed):
+            digest.update(b"\0" + json.dumps(_content(key, changed[key]), ensure_ascii=False).encode())
+        digest.update(b"\0gone\0" + "\0".join(gone).encode())
+        return digest.hexdigest()[:32]
+
+    def is_delta_of(self, previous: "Manifest") -> bool:
+        """Whether this manifest is ``previous``'s database plus a delta (then
+        :meth:`apply_delta` writes it in place)."""
+        return isinstance(self.records, NextRecords) and isinstance(previous.records, StoredRecords) \
+            and self.records.previous is previous
+
     def save(self, path: Path, previous: "Manifest") -> None:
-        """Write this manifest as a database at ``path``: a copy of ``previous``'s with only
-        the differences applied when there is one, else from scratch. Written beside and
-        renamed into place, so a link to the previous file is never written through."""
+        """Write this manifest as a new database at ``path`` (every row; ``previous``'s
+        database, when there is one, is copied first and only the differences written).
+        Written beside and renamed into place, so a link to the previous file is never
+        written through."""
         fresh = path.with_name(path.name + ".new")
         fresh.unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -172,32 +291,63 @@ class Manifest:
             else:
                 db.executescript(_SCHEMA)
             db.execute("BEGIN")
-            db.execute("DELETE FROM meta")
-            db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
-                ("format", str(FORMAT)), ("writers", json.dumps(dict(sorted(self.writers.items())), sort_keys=True)),
-                *([("repository", self.repository)] if self.repository is not None else []),
-                ("clean", "1" if self.clean else "0")])
-            db.execute("DELETE FROM journals")
-            db.executemany("INSERT INTO journals (id, hash, styles) VALUES (?, ?, ?)", [
-                (j, digest, json.dumps(self.journal_styles.get(j, []), ensure_ascii=False))
-                for j, digest in sorted(self.journals.items())])
-            db.execute("DELETE FROM journal_files")
-            db.executemany("INSERT INTO journal_files (id, files) VALUES (?, ?)", [
-                (j, json.dumps({w: sorted(f) for w, f in sorted(v.items())}, sort_keys=True))
-                for j, v in sorted(self.journal_files.items())])
-            if base is not None:
-                gone = [(key,) for key in base if key not in self.records]
-                db.executemany("DELETE FROM records WHERE key = ?", gone)
-                changed = sorted(key for key, entry in self.records.items() if not base.carried_over(key, entry))
-            else:
-                changed = sorted(self.records)
-            db.executemany(
-                "INSERT OR REPLACE INTO records (key, journal, hash, doi, issue_key, files, sets, stat) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [_row(key, self.records[key]) for key in changed])
+            self._write(db, base)
             db.execute("COMMIT")
         finally:
             db.close()
         os.replace(fresh, path)
+
+    def apply_delta(self, path: Path) -> None:
+        """Write this manifest into the previous one's database at ``path``, in place and in
+        one transaction: only the rows that changed (no copy of the whole file, whatever the
+        corpus size). The caller does this at the commit point; the generation it records
+        must match ``out/.pipeline/generation`` for the manifest to be trusted next time."""
+        base = self.records.previous.records
+        db = sqlite3.connect(path, isolation_level=None)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                self._write(db, base)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
+    def _write(self, db: sqlite3.Connection, base: "StoredRecords | None") -> None:
+        db.execute("DELETE FROM meta")
+        db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
+            ("format", str(FORMAT)), ("writers", json.dumps(dict(sorted(self.writers.items())), sort_keys=True)),
+            *([("repository", self.repository)] if self.repository is not None else []),
+            *([("generation", self.generation)] if self.generation is not None else []),
+            ("clean", "1" if self.clean else "0")])
+        db.execute("DELETE FROM journals")
+        db.executemany("INSERT INTO journals (id, hash, styles) VALUES (?, ?, ?)", [
+            (j, digest, json.dumps(self.journal_styles.get(j, []), ensure_ascii=False))
+            for j, digest in sorted(self.journals.items())])
+        db.execute("DELETE FROM journal_files")
+        db.executemany("INSERT INTO journal_files (id, files) VALUES (?, ?)", [
+            (j, json.dumps({w: sorted(f) for w, f in sorted(v.items())}, sort_keys=True))
+            for j, v in sorted(self.journal_files.items())])
+        records = self.records
+        if isinstance(records, NextRecords) and base is not None and records.previous.records is base:
+            # the delta: only the rows that changed are written
+            db.executemany("DELETE FROM records WHERE key = ?", [(key,) for key in records.gone()])
+            rows = [_row(key, entry) for key, entry in sorted(records.changed.items())]
+        else:
+            if base is not None:  # a dict of entries over a previous database
+                db.executemany("DELETE FROM records WHERE key = ?", [(key,) for key in base if key not in records])
+                changed = sorted(key for key, entry in records.items() if not base.carried_over(key, entry))
+            else:
+                changed = sorted(records)
+            rows = [_row(key, records[key]) for key in changed]
+        db.executemany(
+            "INSERT OR REPLACE INTO records (key, journal, hash, doi, issue_key, files, sets, stat) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows)
+        if isinstance(records, NextRecords):
+            db.executemany("UPDATE records SET stat = ? WHERE key = ?",
+                           [(state, key) for key, state in sorted(records.restated.items())])
 
     def close(self) -> None:
         if isinstance(self.records, StoredRecords):
