@@ -47,11 +47,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {message}", file=sys.stderr, flush=True)
 
     def write_report(results) -> None:
-        # The block `make bench-scale` writes (bench/scale.py) is kept as it is.
+        # The blocks `make bench-scale` and `python -m bench.incremental` write (bench/scale.py,
+        # bench/incremental.py) are kept as they are: from the first of them to the end.
+        from .incremental import BLOCK_START as INCREMENTAL_START
         from .scale import BLOCK_START
 
         previous = options.output.read_text(encoding="utf-8") if options.output.is_file() else ""
-        kept = previous[previous.index(BLOCK_START):] if BLOCK_START in previous else ""
+        starts = [previous.index(marker) for marker in (BLOCK_START, INCREMENTAL_START) if marker in previous]
+        kept = previous[min(starts):] if starts else ""
         options.output.write_text(render_markdown(results) + ("\n" + kept if kept else ""), encoding="utf-8")
 
     results = run_benchmark(options, log=log, checkpoint=write_report)
