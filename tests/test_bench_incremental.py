@@ -8,7 +8,7 @@ from bench.incremental import BLOCK_END, BLOCK_START, render, write_block
 
 
 def _run(wall: float, cpu: float = 0.1, ok: bool = True):
-    return SimpleNamespace(ok=ok, child=SimpleNamespace(wall=wall, cpu=cpu))
+    return SimpleNamespace(ok=ok, child=SimpleNamespace(wall=wall, cpu=cpu, tree_cpu=cpu))
 
 
 def _results(unchanged, one_changed, watch):
