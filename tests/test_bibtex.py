@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from pipeline.model import Collaboration, Multilingual, PartialDate, Pages, Person
+from pipeline.model import Collaboration, Keywords, Multilingual, PartialDate, Pages, Person
 from pipeline.writers import JournalEntry, bibtex
 from tests import expected, factories, strategies
 from tests.latex_tools import latex_decoder, parse_with_bibtexparser, parse_with_pybtex
@@ -348,3 +348,18 @@ def test_round_trip_generated(article):
     assert re.fullmatch(r"[a-z0-9]+-[a-z2-7]{4}", key)
     assert str(article.dates.published.year) in key
     assert_round_trip(article)
+
+
+def test_keywords_keep_letters_in_utf8_and_escape_specials():
+    # Better BibTeX reads keywords verbatim, so letters stay UTF-8 there; LaTeX's specials are
+    # still escaped in case a style prints the field.
+    article = factories.rich_article(keywords=(Keywords("tr", ("Milli Mücadele", "R&D, 50%", "İlişkiler")),))
+    assert "  keywords = {Milli Mücadele, {R{\\&}D, 50{\\%}}, İlişkiler}," in bibtex.entry(article, JOURNAL).splitlines()
+    assert_round_trip(article)
+
+
+def test_every_babel_language_gets_its_name():
+    # Issue 11.15: languages babel has a locale for, missing from the table before.
+    for tag, name in (("fa", "persian"), ("ko", "korean"), ("ka", "georgian"), ("id", "indonesian"),
+                      ("sr-Cyrl", "serbian-cyrillic"), ("fr-CA", "french")):
+        assert bibtex.babel_language(tag) == name, tag
