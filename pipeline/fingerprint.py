@@ -132,7 +132,12 @@ def closure(module: str) -> frozenset[str]:
         seen.add(name)
         parts = name.split(".")
         todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))
-        todo.extend(_imports(name)[0])
+        if name != PACKAGE:
+            # The package root runs no import of its own (tests/test_readme_example.py): its
+            # imports are the facade's (``pipeline.render`` -> pipeline.api), made on first use
+            # of a facade name, which no writer uses. Following them would put the whole API
+            # (input checks, deposit vocabularies...) into every writer's fingerprint.
+            todo.extend(_imports(name)[0])
     return frozenset(seen)
 
 

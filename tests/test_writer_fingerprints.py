@@ -227,3 +227,11 @@ def test_a_writer_left_out_of_the_list_is_a_full_run(seeds, tmp_path):  # noqa: 
     publish(seeds, out, jobs=1, now=T1)
     assert any(k.endswith(".ris") for k in published_files(out))
     assert os.path.isfile(out / "tjh" / "tjh.ris")
+
+
+def test_the_facade_is_in_no_writer_fingerprint():
+    """Every writer module lives under the package root, whose only imports are the facade's
+    (made on first use of pipeline.render & co.); the library API is not part of a writer."""
+    for name in WRITERS:
+        assert "pipeline.api" not in fingerprint.closure(f"pipeline.writers.{name}"), name
+    assert "pipeline.api" not in fingerprint.closure(fingerprint.COMMON_ROOT)
