@@ -87,3 +87,16 @@ def test_pipeline_serve_from_postgresql_to_sickle_and_503_when_the_database_goes
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def test_pipeline_serve_with_a_database_that_is_down_is_one_line():
+    from .conftest import run_cli
+    from .postgres_server import free_port
+
+    url = f"postgresql://postgres@127.0.0.1:{free_port()}/oai"
+    result = run_cli("serve", "--db", url, "--no-site", "--port", "0")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error: cannot use the OAI-PMH store at {url}: ") and "Connection refused" in lines[0]
+    assert result.stdout == ""  # it never announced an endpoint
