@@ -75,9 +75,13 @@ def _files(root: Path) -> dict[str, Path]:
             path.relative_to(root).as_posix() != GENERATION}
 
 
-def differences(before: Path, after: Path) -> list[str]:
-    """What differs between the two trees, one line per file (empty: identical)."""
+def differences(before: Path, after: Path, keep=None) -> list[str]:
+    """What differs between the two trees, one line per file (empty: identical); ``keep``, a
+    test of the relative path, limits the comparison to the files it accepts."""
     old, new = _files(before), _files(after)
+    if keep is not None:
+        old = {name: path for name, path in old.items() if keep(name)}
+        new = {name: path for name, path in new.items() if keep(name)}
     problems = [f"only in {before}: {name}" for name in sorted(set(old) - set(new))]
     problems += [f"only in {after}: {name}" for name in sorted(set(new) - set(old))]
     for name in sorted(set(old) & set(new)):
