@@ -20,6 +20,10 @@ from tests.latex_tools import parse_with_better_bibtex
 JOURNAL = factories.journal()
 
 
+
+# Neighbours the writers separate with {} (written from latex.py's docstring, not imported).
+LIGATURE_NEIGHBOURS = ("--", "''", "<<", ">>", "!!", "?!", "!?")
+
 def _nfc(value):
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value)
@@ -121,7 +125,9 @@ def assert_better_bibtex_reads_back(articles) -> None:
             # It reads keywords verbatim: letters are UTF-8 there, but an escaped special
             # ({\&}) stays escaped, and it splits on "," and ";" even inside braces, so such keywords
             # are compared by the other consumers only.
-            if any(set(k) & set("#$%&_{}~^\\`;,") for k in wanted.get("keywords", [])):
+            # The same holds for the empty group between ligature neighbours ("--" is "-{}-").
+            if any(set(k) & set("#$%&_{}~^\\`;,") or any(pair in k for pair in LIGATURE_NEIGHBOURS)
+                   for k in wanted.get("keywords", [])):
                 fields.pop("keywords"), wanted.pop("keywords")
             elif "keywords" in wanted:  # as a set: it sorts them
                 wanted["keywords"] = sorted(wanted["keywords"])  # verbatim: no OT1 reading
