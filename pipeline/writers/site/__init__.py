@@ -31,11 +31,10 @@ from typing import Mapping
 
 import jinja2
 from babel import Locale
-from babel.dates import format_date, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from lxml import etree
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ...layout import SITE_ROOT, article_path, citation_path
 from ...model import Article, Collaboration, Journal, PartialDate, Person
@@ -232,16 +231,32 @@ def language_name(language: str, chrome: str) -> str:
         return language
 
 
+@functools.cache
+def _date_pattern(language: str, precision: str):
+    """The locale and its parsed date pattern for a precision ("day": the long date, "month":
+    the yMMMM skeleton), once per process: ``format_date`` parses the locale and the pattern
+    again on every call, several times the cost of applying it."""
+    from babel.dates import get_date_format, match_skeleton, parse_pattern
+
+    locale = Locale.parse(language.replace("-", "_"))
+    if precision == "day":
+        return locale, get_date_format("long", locale=locale)
+    skeletons = locale.datetime_skeletons
+    return locale, parse_pattern(skeletons[match_skeleton("yMMMM", skeletons)])
+
+
 @functools.lru_cache(maxsize=4096)  # a journal's articles share their dates (issue days)
 def written_date(value: PartialDate, language: str) -> str:
-    """A date as the page's language writes it, at the precision the record gives."""
-    locale = language.replace("-", "_")
+    """A date as the page's language writes it, at the precision the record gives (what
+    babel's ``format_date(format="long")`` and ``format_skeleton("yMMMM")`` write)."""
     try:
         if value.day is not None:
-            return format_date(date(value.year, value.month, value.day), format="long", locale=locale)
+            locale, pattern = _date_pattern(language, "day")
+            return pattern.apply(date(value.year, value.month, value.day), locale)
         if value.month is not None:
-            return format_skeleton("yMMMM", date(value.year, value.month, 1), locale=locale)
-    except (ValueError, LookupError):
+            locale, pattern = _date_pattern(language, "month")
+            return pattern.apply(date(value.year, value.month, 1), locale)
+    except (ValueError, LookupError, TypeError):
         return value.iso()
     return str(value.year)
 
@@ -439,7 +454,24 @@ def article_page(article: Article, journal: Journal, outputs: Mapping[str, bytes
         "issns": [i for i in (journal.issn_print, journal.issn_electronic) if i],
         "_": _,
     } | journal_chrome(journal, "../")
+    context["indexer_tags"] = indexer_tags(context["metas"], context["alternates"], context["open_graph"])
     return render_page(journal, "article.html", context), copies
+
+
+def indexer_tags(metas: list[dict], alternates: list[dict], open_graph: list[dict]) -> Markup:
+    """The ``<meta>`` and ``<link rel="alternate">`` tags of head_metadata.html, escaped here
+    in one pass: some eighty tags a page, which as a template loop cost a fifth of the page.
+    (The lists stay in the context for a journal's own head_metadata.html.)"""
+    lines = []
+    for meta in metas:
+        lang = f' lang="{escape(meta["lang"])}"' if meta["lang"] else ""
+        scheme = f' scheme="{escape(meta["scheme"])}"' if meta["scheme"] else ""
+        lines.append(f'<meta name="{escape(meta["name"])}" content="{escape(meta["content"])}"{lang}{scheme}>\n')
+    for link in alternates:
+        lines.append(f'<link rel="alternate" type="{escape(link["type"])}" href="{escape(link["href"])}" title="{escape(link["title"])}">\n')
+    for og in open_graph:
+        lines.append(f'<meta property="{escape(og["property"])}" content="{escape(og["content"])}">\n')
+    return Markup("".join(lines))
 
 
 def toc_entry(article: Article) -> dict:
