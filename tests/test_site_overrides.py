@@ -145,3 +145,36 @@ def test_two_logos_are_one_too_many(tmp_path):
     with pytest.raises(InvalidInput) as caught:
         publish(seeds, tmp_path / "out", jobs=1, now=T0)
     assert any("one logo per journal" in d.message and d.file.endswith("logo.png") for d in caught.value.diagnostics)
+
+
+def test_a_misspelt_journal_template_is_reported_with_the_names_it_may_replace(tmp_path):
+    seeds = make_seeds(tmp_path / "seeds")
+    out = tmp_path / "out"
+    publish(seeds, out, jobs=1, now=T0)
+    before = site_files(out)
+    (seeds / "tjh" / "templates").mkdir()
+    (seeds / "tjh" / "templates" / "artcle.html").write_text(OWN_ARTICLE_TEMPLATE, encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        publish(seeds, out, jobs=1, now=T1)
+    [problem] = caught.value.diagnostics
+    assert problem.file.endswith("tjh/templates/artcle.html")
+    assert "did you mean article.html?" in problem.message
+    for name in ("article.html", "base.html", "issue.html", "journal.html"):
+        assert name in problem.message
+    assert site_files(out) == before  # nothing written
+    result = run_cli("publish", str(seeds), "-o", str(out), "--jobs", "2")
+    assert result.returncode != 0 and "templates/artcle.html:1:1: (site files): " in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_a_journal_template_its_own_templates_include_is_not_reported(tmp_path):
+    seeds = make_seeds(tmp_path / "seeds")
+    (seeds / "tjh" / "templates").mkdir()
+    (seeds / "tjh" / "templates" / "article.html").write_text(
+        OWN_ARTICLE_TEMPLATE.replace("</article>", '{% include "house_footer.html" %}</article>'), encoding="utf-8")
+    (seeds / "tjh" / "templates" / "house_footer.html").write_text('<p class="house-footer">{{ journal_title }}</p>\n', encoding="utf-8")
+    out = tmp_path / "out"
+    publish(seeds, out, jobs=1, now=T0)
+    page = html.fromstring((out / "site" / "tjh" / ARTICLE / "index.html").read_bytes())
+    journal = yaml.safe_load((seeds / "tjh" / "journal.yaml").read_text(encoding="utf-8"))
+    assert page.xpath("//p[@class='house-footer']/text()") == [journal["title"]["tr"]]
