@@ -215,3 +215,52 @@ def test_terms_compiled_before_any_bibliography_are_the_locale_terms():
     entries = compiled.bibliography(bibliography.items, citations._MarkedFormatter)
     # tr-TR's short "no date" term is "t.y."; APA puts the date in parentheses after the editor.
     assert [str(entry) for entry in entries] == ["Şahin, A. G. (ed.). (t.y.)."]
+
+
+# Type-only tests in every position the per-type programs decide while building: a first
+# branch, a later one, "any"/"none", a choose with no else, and a choose inside a macro.
+TYPE_BRANCHES = """<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Type branches</title><id>test-type-branches</id><updated>2024-01-01T00:00:00+00:00</updated></info>
+  <macro name="kind">
+    <choose>
+      <if type="book chapter" match="none"><text value="not-a-book"/></if>
+      <else><text value="book-like"/></else>
+    </choose>
+  </macro>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography>
+    <layout suffix=".">
+      <group delimiter="|">
+        <choose>
+          <if type="book"><text value="B"/></if>
+          <else-if type="article-journal report" match="any"><text value="A-or-R"/></else-if>
+          <else><text value="other"/></else>
+        </choose>
+        <choose>
+          <if type="thesis"><text value="T"/></if>
+        </choose>
+        <text macro="kind"/>
+        <text variable="title"/>
+      </group>
+    </layout>
+  </bibliography>
+</style>
+"""
+
+
+def test_type_tests_are_decided_per_item_type(tmp_path):
+    path = tmp_path / "type-branches.csl"
+    path.write_text(TYPE_BRANCHES, encoding="utf-8")
+    style = str(path)
+    compiled = citations.compiled_style(style, "en-US")
+    assert compiled is not None
+    # Written from the style: each type's branches read off by hand.
+    expected = {"book": "B|book-like|X.", "article-journal": "A-or-R|not-a-book|X.", "report": "A-or-R|not-a-book|X.",
+                "thesis": "other|T|not-a-book|X.", "chapter": "other|book-like|X.", "webpage": "other|not-a-book|X."}
+    for _ in range(2):  # the second round uses the programs the first one built
+        for kind, text in expected.items():
+            item = {"id": "x", "type": kind, "title": "X"}
+            assert citations._marked_entry(item, style, "en-US", compiled=True) == text, kind
+            assert citations._marked_entry(item, style, "en-US", compiled=False) == text, kind
+    assert set(compiled.program(citations._MarkedFormatter).by_type) == set(expected)

@@ -19,8 +19,9 @@ layers:
    to the mirror's nodes).
 2. **Closures for the layout** (:class:`_Program`): ``cs:layout``, macros, ``cs:text``,
    ``cs:group`` and ``cs:choose`` become Python functions of the entry with their static
-   decisions taken: which tests each branch runs (a type-only test is one set look-up), each
-   group's variable rule, affixes and font wrappers, terms and literal values, resolved
+   decisions taken: which tests each branch runs (a type-only test is decided while
+   building, in one program per item type, so a ``cs:choose`` keeps only the branches that
+   type can take, often just one, inlined), each group's variable rule, affixes and font wrappers, terms and literal values, resolved
    macros. The text transformations (case, quotes, page ranges) stay citeproc-py's methods,
    called on the mirror node only where the element asks for them; ``cs:names``,
    ``cs:date``, ``cs:number`` and ``cs:label`` are rendered by citeproc-py's own methods on
@@ -491,29 +492,45 @@ class _Program:
     Each closure takes an :class:`_Entry` and returns what the element's ``render`` returns in
     citeproc-py (raising VariableError where it does). Static decisions are taken here: which
     branch test each ``cs:if`` runs, what each group's ``calls_variable`` is, each node's
-    affixes and font wrappers, terms and literal values, resolved macros. The text
+    affixes and font wrappers, terms and literal values, resolved macros; :meth:`for_type`
+    gives the program specialized to one item type, which each entry is formatted by. The text
     transformations themselves (case, quotes, page ranges) stay citeproc-py's methods (with
     the corrections of :mod:`citeproc_compat`), called on the mirror node only where the
     element asks for them. ``cs:names``, ``cs:date``, ``cs:number`` and ``cs:label`` are
     rendered by citeproc-py's own methods on the mirror."""
 
-    def __init__(self, compiled: CompiledStyle, formatter: Any):
+    def __init__(self, compiled: CompiledStyle, formatter: Any, kind: str | None = None):
         self.compiled = compiled
         self.formatter = formatter
+        self.kind = kind
         self.macros: dict[str, Callable] = {}
+        self.by_type: dict[str, _Program] = {}
         layout = compiled.layout
         self.default_language = compiled.root.get("default-locale", "en")[:2]
         self.layout_children = self._children(layout)
         self.layout_wrap = self._wrap(layout)
         self.layout_format = self._format(layout)
 
+    def for_type(self, kind: str) -> "_Program":
+        """This program specialized to items of type ``kind`` (built on first use): every
+        ``cs:if`` that tests only the type is decided while building, so a ``cs:choose``
+        keeps only the branches that can still be taken (none of the element's other
+        decisions depend on the type; ``calls_variable`` is the mirror's, of the whole
+        subtree, as in citeproc-py)."""
+        program = self.by_type.get(kind)
+        if program is None:
+            self.compiled.formatter = self.formatter  # terms are looked up (preformatted) while building
+            program = self.by_type[kind] = _Program(self.compiled, self.formatter, kind)
+        return program
+
     def bibliography(self, items: list) -> list:
         layout = self.compiled.layout
         output = []
         for item in items:
             entry = _Entry(item, self.default_language)
+            program = self.by_type.get(entry.type) or self.for_type(entry.type)
             layout.repressed = entry.repressed  # read and written by citeproc-py's methods too
-            text = self.layout_format(self.layout_wrap(self.layout_children(entry, None)))
+            text = program.layout_format(program.layout_wrap(program.layout_children(entry, None)))
             if text is not None:
                 output.append(text)
         return output
@@ -714,11 +731,22 @@ class _Program:
         for branch in node._children:
             element = branch._element
             if isinstance(element, (model.If, model.Else_If)):
-                branches.append((self._test(branch), self._children(branch)))
+                test = self._test(branch)
+                if test is _NEVER:
+                    continue  # a type test this program's type fails
+                if test is _ALWAYS:
+                    branches.append((None, self._children(branch)))
+                    break  # the branches after it are never reached
+                branches.append((test, self._children(branch)))
             elif isinstance(element, model.Else):
                 branches.append((None, self._children(branch)))
+                break
             else:
                 raise Unsupported(f"<{branch.tag}> in cs:choose at line {element.sourceline}")
+        if not branches:
+            return lambda entry, context, delimiter="": None
+        if branches[0][0] is None:
+            return branches[0][1]  # the branch taken for every item of this type
 
         def render(entry, context, delimiter=""):
             for test, render_children in branches:
@@ -750,6 +778,8 @@ class _Program:
         match = attrib.get("match")
         decide = any if match == "any" else (lambda results: not any(results)) if match == "none" else all
         if set(attrib) <= {"type", "match"} and "type" in attrib:
+            if self.kind is not None:
+                return _ALWAYS if _type_test(types, match)(_OfType(self.kind), None) else _NEVER
             return _type_test(types, match)
         if set(attrib) <= {"variable", "match"} and "variable" in attrib and "locator" not in variables:
             return _variable_test(variables, match)
@@ -764,6 +794,20 @@ class _Program:
             return decide(results)
 
         return test
+
+
+# What _Program._test gives for a type test decided by the program's type.
+_ALWAYS = object()
+_NEVER = object()
+
+
+class _OfType:
+    """An entry known only by its type: what a type test reads."""
+
+    __slots__ = ("type",)
+
+    def __init__(self, kind: str):
+        self.type = kind
 
 
 def _type_test(types: tuple[str, ...], match: str | None) -> Callable:
