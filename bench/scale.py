@@ -90,10 +90,40 @@ def _env() -> dict:
     return dict(os.environ, CI="1", PYTHONUNBUFFERED="1")
 
 
-def publish(label: str, seeds: Path, out: Path, work: Path, *extra: str, citation_cache: Path) -> PublishRun:
+def _records_staged(out: Path) -> int:
+    """Records whose parts file is in a staging tree of ``out`` so far (one per rendered
+    record; a directory listing per journal, cheap enough once a minute at 100,000)."""
+    count = 0
+    for staging in out.parent.glob(f".{out.name}.staging-*"):
+        for journal in (staging / ".pipeline" / "parts").glob("*"):
+            try:
+                count += sum(1 for _ in os.scandir(journal))
+            except OSError:  # the staging tree was just swapped in or discarded
+                pass
+    return count
+
+
+def _heartbeat(label: str, out: Path, log, stop: threading.Event, every: float = 60) -> None:
+    """A line a minute while a publish runs (its own progress bar is off under CI=1): a
+    100,000-article publish otherwise says nothing for most of an hour."""
+    started = time.perf_counter()
+    while not stop.wait(every):
+        log(f"  {label}: {time.perf_counter() - started:.0f} s, {_records_staged(out):,} records staged")
+
+
+def publish(label: str, seeds: Path, out: Path, work: Path, *extra: str, citation_cache: Path, log=None) -> PublishRun:
     argv = [sys.executable, "-m", "pipeline.cli", "publish", str(seeds), "-o", str(out), *extra]
     env = dict(_env(), PIPELINE_CITATION_CACHE=str(citation_cache))
-    child = run_measured(argv, env=env, cwd=REPO, output_dir=work / f"logs-{label}", interval=1.0)
+    stop = threading.Event()
+    if log is not None:
+        threading.Thread(target=_heartbeat, args=(label, out, log, stop), daemon=True).start()
+    try:
+        child = run_measured(argv, env=env, cwd=REPO, output_dir=work / f"logs-{label}", interval=1.0)
+    finally:
+        stop.set()
+    if log is not None:
+        log(f"  {label}: {child.wall:.0f} s wall, {child.tree_cpu:.0f} s CPU (publishing process {child.root_cpu:.0f} s), "
+            f"exit {child.returncode}; {shutil.disk_usage(out.parent).free / 2**30:.1f} GB free on the disk")
     summary = (child.stderr.strip().splitlines() or [""])[-1]
     return PublishRun(label, child.wall, child.tree_cpu, child.peak_tree_pss, child.max_rss, child.returncode, summary,
                       client_cpu=child.root_cpu)
@@ -309,18 +339,21 @@ def run(args) -> dict:
         out_process, out_dask = work / "out-process", work / "out-dask"
         log("cold publish, process pool, --jobs 2 (SQLite store)")
         publishes["cold-process"] = publish("cold-process", seeds, out_process, work, "--jobs", "2",
-                                            citation_cache=work / "citations-process.sqlite3")
+                                            citation_cache=work / "citations-process.sqlite3", log=log)
         if not args.skip_dask:
             log("cold publish, Dask LocalCluster of 2 workers (PostgreSQL store)")
             publishes["cold-dask"] = publish("cold-dask", seeds, out_dask, work, "--executor", "dask", "--jobs", "2",
-                                             "--db", db_url, citation_cache=work / "citations-dask.sqlite3")
+                                             "--db", db_url, citation_cache=work / "citations-dask.sqlite3", log=log)
             # File by file, SQLite files by their rows (bench.compare_trees); the SQLite store
             # is only in the process pool's tree (Dask's is PostgreSQL), and Crossref batch
             # timestamps are each run's clock.
             # Past 20,000 articles every file of a sample of the articles (every n-th) and
             # every other file: reading two whole trees back took ~9 min at 10,000 articles here.
             every = max(1, args.articles // 20_000 * 10)
+            started = time.perf_counter()
             differing = compare_outputs(out_process, out_dask, seeds, every)
+            results["tree_comparison_seconds"] = time.perf_counter() - started
+            log(f"  trees compared in {results['tree_comparison_seconds']:.0f} s")
             results["trees_identical_except_crossref_timestamps"] = not differing
             results["tree_differences"] = differing[:10]
             results["tree_comparison"] = "every file" if every == 1 else f"the files of every {every}th article and every other file"

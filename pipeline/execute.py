@@ -15,6 +15,7 @@ work in flight, so memory does not grow with the corpus.
 from __future__ import annotations
 
 import collections
+import itertools
 import os
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Protocol, TypeVar
 
@@ -102,7 +103,8 @@ def _first_line(exc: BaseException) -> str:
 
 
 class DaskExecutor:
-    """Tasks on Dask workers through ``Client.submit``, at most ``window`` in flight.
+    """Tasks on Dask workers through ``Client.submit``, at most ``window`` in flight, each
+    task a batch of ``batch`` consecutive items (:func:`_run_batch`).
 
     Results are taken as they complete (so a slow record does not stall the workers) but
     yielded in input order (outputs must not depend on scheduling); in flight plus waiting
@@ -113,7 +115,8 @@ class DaskExecutor:
     caches, so each worker process builds them once and reuses them for every task.
     """
 
-    def __init__(self, jobs: int, scheduler: str | None = None, window_per_job: int = 8, connect_timeout: float = 5):
+    def __init__(self, jobs: int, scheduler: str | None = None, window_per_job: int = 3, connect_timeout: float = 5,
+                 batch: int = 16):
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:
@@ -138,25 +141,28 @@ class DaskExecutor:
             )
             self._client = Client(self._cluster)
             self.jobs = jobs
-        self.window = max(2, self.jobs * window_per_job)
+        self.window = max(2, self.jobs * window_per_job)  # batches in flight
+        self.batch = max(1, batch)
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         from distributed import as_completed
 
         source = iter(items)
-        index_of: dict[str, int] = {}
-        finished: dict[int, R] = {}
+        index_of: dict[str, int] = {}  # task key -> batch number
+        sizes: dict[int, int] = {}  # batch number -> its items (the last one may be short)
+        finished: dict[int, list[R]] = {}
         submitted = 0
         running = as_completed()
 
         def submit_next() -> bool:
             nonlocal submitted
-            try:
-                item = next(source)
-            except StopIteration:
+            batch = list(itertools.islice(source, self.batch))
+            if not batch:
                 return False
-            future = self._client.submit(fn, item, pure=False)  # pure=False: every task runs
+            # pure=False: every task runs (two batches of equal items are still two tasks)
+            future = self._client.submit(_run_batch, fn, batch, pure=False)
             index_of[future.key] = submitted
+            sizes[submitted] = len(batch)
             submitted += 1
             running.add(future)
             return True
@@ -172,19 +178,29 @@ class DaskExecutor:
                 from distributed import KilledWorker
 
                 if isinstance(exc, KilledWorker):
-                    raise ExecutorUnavailable(f"Dask workers died running task {index} too often: {_first_line(exc)}") from exc
+                    first = index * self.batch
+                    raise ExecutorUnavailable(f"Dask workers died running items {first}-{first + sizes[index] - 1} too often: {_first_line(exc)}") from exc
                 raise
             finally:
                 future.release()
+                sizes.pop(index, None)
             submit_next()
             while following in finished:
-                yield finished.pop(following)
+                yield from finished.pop(following)
                 following += 1
 
     def close(self) -> None:
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def _run_batch(fn: Callable[[T], R], items: list[T]) -> list[R]:
+    """One Dask task: ``fn`` over a few items. A task per item cost the client and the
+    scheduler ~17 ms of CPU per article (more than a third of the article's own work);
+    a batch of 16 spreads that over its items, and the items of one journal share one
+    pickled copy of the journal model in the task's payload (pickle's memo)."""
+    return [fn(item) for item in items]
 
 
 def default_jobs() -> int:

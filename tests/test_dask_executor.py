@@ -134,7 +134,7 @@ def always_die_on_five(value: int) -> int:
 
 
 def test_results_come_in_input_order_and_a_killed_task_is_retried(tmp_path):
-    executor = DaskExecutor(2, window_per_job=2)
+    executor = DaskExecutor(2, window_per_job=2, batch=4)  # 8 tasks, the last one of 2 items
     try:
         marker = str(tmp_path / "died")
         results = list(executor.map(square_or_die_once, [(marker, value) for value in range(30)]))
@@ -146,15 +146,16 @@ def test_results_come_in_input_order_and_a_killed_task_is_retried(tmp_path):
 
 def test_a_task_that_keeps_killing_workers_is_reported_in_one_line():
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        executor = DaskExecutor(2)
+        executor = DaskExecutor(2, batch=3)
     try:
         with pytest.raises(ExecutorUnavailable) as raised:
             list(executor.map(always_die_on_five, range(10)))
     finally:
         executor.close()
     assert "\n" not in str(raised.value)
-    # Task 5 kills its worker; a task queued on the same worker may be the one reported.
-    assert re.match(r"Dask workers died running task \d+ too often: ", str(raised.value))
+    # Item 5 (in the batch of items 3-5) kills its worker; a batch queued on the same worker
+    # may be the one reported.
+    assert re.match(r"Dask workers died running items \d+-\d+ too often: ", str(raised.value))
 
 
 def dtd_and_style_loads(_: int) -> tuple[int, int, int]:
@@ -224,7 +225,7 @@ def test_a_publish_whose_workers_keep_dying_fails_cleanly_with_out_untouched(cor
                 if done == 30:
                     os.kill(victim, signal.SIGKILL)
 
-            with pytest.raises(ExecutorUnavailable, match=r"^Dask workers died running task \d+ too often"):
+            with pytest.raises(ExecutorUnavailable, match=r"^Dask workers died running items \d+-\d+ too often"):
                 publish(seeds, out, jobs=2, executor="dask", scheduler=strict.scheduler_address, now=T0,
                         progress=progress)
     assert (tree(out), store_rows(out / "oai.sqlite3")) == before
