@@ -26,6 +26,10 @@ class Layout:
 SITE_ROOT = "site"
 RESERVED_JOURNAL_IDS = frozenset({SITE_ROOT})
 SITE_JOURNAL_DIRECTORIES = frozenset({"issue", "assets"})  # site/<journal>/issue/<key>/, site/<journal>/assets/
+# The site's built-in templates that a journal's templates/ may replace (all but the site index,
+# which spans journals). Named here, below both, because the reader checks a journal's template
+# names against them and the writer ships them (tests/test_site_overrides.py: the same set).
+SITE_TEMPLATES = ("article.html", "base.html", "entry.html", "head_metadata.html", "issue.html", "journal.html")
 
 LAYOUTS: dict[str, Layout] = {
     "jats": Layout(article="{journal}/jats/{article}.xml"),

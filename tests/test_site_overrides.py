@@ -8,12 +8,15 @@ written.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
 import yaml
 from lxml import html
 
+from pipeline.layout import SITE_TEMPLATES
 from pipeline.publishing import publish
+from pipeline.writers import site
 from pipeline.diagnostics import InvalidInput
 
 from .conftest import run_cli
@@ -165,6 +168,15 @@ def test_a_misspelt_journal_template_is_reported_with_the_names_it_may_replace(t
     result = run_cli("publish", str(seeds), "-o", str(out), "--jobs", "2")
     assert result.returncode != 0 and "templates/artcle.html:1:1: (site files): " in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
+    checked = run_cli("validate", str(seeds))  # an input problem: validate reports it too
+    assert checked.returncode != 0 and "templates/artcle.html:1:1: (site files): " in checked.stderr + checked.stdout
+
+
+def test_the_replaceable_template_names_are_the_templates_the_site_ships():
+    # The reader checks a journal's template names against layout.SITE_TEMPLATES; the writer's
+    # package holds the templates themselves (all of them but the site index, which spans journals).
+    shipped = Path(site.__file__).parent / "templates"
+    assert sorted(SITE_TEMPLATES) == sorted(p.name for p in shipped.glob("*.html") if p.name != "index.html")
 
 
 def test_a_journal_template_its_own_templates_include_is_not_reported(tmp_path):

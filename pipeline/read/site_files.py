@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..model import SiteFiles
 from ..diagnostics import Diagnostic
+from ..layout import SITE_TEMPLATES
+from ..model import SiteFiles
 
 TEMPLATES_DIR = "templates"
 ASSETS_DIR = "assets"
@@ -41,14 +42,34 @@ def site_file_paths(journal_dir: Path) -> list[Path]:
     return found
 
 
+def _unused_templates(templates: list[tuple[str, str, str]], referenced: set[str]) -> list[Diagnostic]:
+    """A journal template that replaces no built-in one and that none of the journal's own
+    templates extends or includes: a misspelt name (``artcle.html``), which the site would
+    otherwise silently ignore."""
+    import difflib
+
+    problems = []
+    for name, shown, _source in templates:
+        if name in SITE_TEMPLATES or name in referenced:
+            continue
+        close = difflib.get_close_matches(name, SITE_TEMPLATES, n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        problems.append(Diagnostic(shown, 1, 1, FIELD,
+                                   f"{name} replaces no template of the site and no template of the journal uses it; "
+                                   f"{hint}a journal's templates/ may replace {', '.join(SITE_TEMPLATES)}"))
+    return problems
+
+
 def read_site_files(journal_dir: Path, display_dir: str) -> tuple[SiteFiles, list[Diagnostic]]:
     """The journal's site files, or the problems with them (``display_dir``: the journal
     directory as messages name it)."""
     problems: list[Diagnostic] = []
     templates = []
+    referenced: set[str] = set()  # the templates the journal's own templates extend or include
     template_files = _visible_files(journal_dir / TEMPLATES_DIR)
     if template_files:
         import jinja2  # only for journals with templates of their own
+        import jinja2.meta
 
         syntax = jinja2.Environment(autoescape=True)  # parses only; the site writer renders
     for path in template_files:
@@ -64,11 +85,13 @@ def read_site_files(journal_dir: Path, display_dir: str) -> tuple[SiteFiles, lis
             problems.append(Diagnostic(shown, line, 1, FIELD, "a template must be UTF-8 text"))
             continue
         try:
-            syntax.parse(source, relative, shown)
+            parsed = syntax.parse(source, relative, shown)
         except jinja2.TemplateSyntaxError as exc:
             problems.append(Diagnostic(shown, exc.lineno or 1, 1, FIELD, f"template syntax: {exc.message}"))
             continue
+        referenced.update(name for name in jinja2.meta.find_referenced_templates(parsed) if name)
         templates.append((relative, shown, source))
+    problems += _unused_templates(templates, referenced)
     assets = tuple((p.relative_to(journal_dir / ASSETS_DIR).as_posix(), str(p.resolve()))
                    for p in _visible_files(journal_dir / ASSETS_DIR))
     logos = [journal_dir / name for name in LOGO_NAMES if (journal_dir / name).is_file()]

@@ -145,45 +145,11 @@ def template(name: str, overrides: tuple[tuple[str, str, str], ...] = ()) -> jin
     return environment(overrides).get_template(name)
 
 
-@functools.cache
-def builtin_template_names() -> tuple[str, ...]:
-    """The templates a journal's ``templates/`` may replace: the ones shipped here, but the
-    site index (index.html), which spans journals."""
-    return tuple(sorted(n for n in environment().list_templates(extensions=["html"]) if n != "index.html"))
-
-
-@functools.cache
-def unused_overrides(overrides: tuple[tuple[str, str, str], ...]) -> tuple[Diagnostic, ...]:
-    """A journal template that replaces no built-in one and that none of the journal's own
-    templates extends or includes: a misspelt name (``artcle.html``), which would otherwise be
-    silently ignored."""
-    import difflib
-
-    from jinja2 import meta
-
-    builtin = builtin_template_names()
-    referenced: set[str] = set()
-    for _name, _shown, source in overrides:
-        referenced.update(n for n in meta.find_referenced_templates(environment().parse(source)) if n)
-    problems = []
-    for name, shown, _source in overrides:
-        if name in builtin or name in referenced:
-            continue
-        close = difflib.get_close_matches(name, builtin, n=1)
-        hint = f"did you mean {close[0]}? " if close else ""
-        problems.append(Diagnostic(shown, 1, 1, "(site files)",
-                                   f"{name} replaces no template of the site and no template of the journal uses it; "
-                                   f"{hint}a journal's templates/ may replace {', '.join(builtin)}"))
-    return tuple(problems)
-
-
 def render_page(journal: Journal | None, name: str, context: dict) -> bytes:
     """A page from template ``name`` (the journal's own one when it has it); an error raised
-    in a journal's template is reported at its file and line, a journal template that would
-    be ignored (a misspelt name) at its file."""
+    in a journal's template is reported at its file and line (a misspelt template name is
+    the reader's to report: :mod:`pipeline.read.site_files`)."""
     overrides = journal.site.templates if journal is not None else ()
-    if overrides and (unused := unused_overrides(overrides)):
-        raise SiteTemplateError(list(unused))
     try:
         return template(name, overrides).render(context).encode("utf-8")
     except jinja2.TemplateError as exc:
