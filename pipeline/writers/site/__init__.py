@@ -34,7 +34,7 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from lxml import etree
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from ...layout import SITE_ROOT, article_path, citation_path
 from ...model import Article, Collaboration, Journal, PartialDate, Person
@@ -455,24 +455,7 @@ def article_page(article: Article, journal: Journal, outputs: Mapping[str, bytes
         "issns": [i for i in (journal.issn_print, journal.issn_electronic) if i],
         "_": _,
     } | journal_chrome(journal, "../")
-    context["indexer_tags"] = indexer_tags(context["metas"], context["alternates"], context["open_graph"])
     return render_page(journal, "article.html", context), copies
-
-
-def indexer_tags(metas: list[dict], alternates: list[dict], open_graph: list[dict]) -> Markup:
-    """The ``<meta>`` and ``<link rel="alternate">`` tags of head_metadata.html, escaped here
-    in one pass: some eighty tags a page, which as a template loop cost a fifth of the page.
-    (The lists stay in the context for a journal's own head_metadata.html.)"""
-    lines = []
-    for meta in metas:
-        lang = f' lang="{escape(meta["lang"])}"' if meta["lang"] else ""
-        scheme = f' scheme="{escape(meta["scheme"])}"' if meta["scheme"] else ""
-        lines.append(f'<meta name="{escape(meta["name"])}" content="{escape(meta["content"])}"{lang}{scheme}>\n')
-    for link in alternates:
-        lines.append(f'<link rel="alternate" type="{escape(link["type"])}" href="{escape(link["href"])}" title="{escape(link["title"])}">\n')
-    for og in open_graph:
-        lines.append(f'<meta property="{escape(og["property"])}" content="{escape(og["content"])}">\n')
-    return Markup("".join(lines))
 
 
 def toc_entry(article: Article) -> dict:
