@@ -152,6 +152,13 @@ def test_a_style_is_compiled_after_its_first_entries(monkeypatch, tmp_path):
     assert calls == [citations.compiled_style(style, "tr-TR")]
 
 
+def style_file(directory, name: str, text: str) -> str:
+    """A style written to a .csl file, as the path the citations writer takes."""
+    path = directory / f"{name}.csl"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
 # A style the compiler refuses: its localized date is called with a changed part (citeproc-py
 # writes the change into the locale's tree, so an entry would depend on the ones before it).
 CHANGED_DATE_PART = """<?xml version="1.0" encoding="utf-8"?>
@@ -172,9 +179,7 @@ CHANGED_DATE_PART = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_a_style_the_compiler_does_not_handle_is_formatted_by_citeproc_py(tmp_path):
-    path = tmp_path / "changed-date-part.csl"
-    path.write_text(CHANGED_DATE_PART, encoding="utf-8")
-    style = str(path)
+    style = style_file(tmp_path, "changed-date-part", CHANGED_DATE_PART)
     with pytest.raises(citeproc_compiled.Unsupported, match="localized date with changed parts"):
         citeproc_compiled.compile_style(citations.load_style(style, "en-US"))
     assert citations.compiled_style(style, "en-US") is None
@@ -250,9 +255,7 @@ TYPE_BRANCHES = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_type_tests_are_decided_per_item_type(tmp_path):
-    path = tmp_path / "type-branches.csl"
-    path.write_text(TYPE_BRANCHES, encoding="utf-8")
-    style = str(path)
+    style = style_file(tmp_path, "type-branches", TYPE_BRANCHES)
     compiled = citations.compiled_style(style, "en-US")
     assert compiled is not None
     # Written from the style: each type's branches read off by hand.

@@ -528,7 +528,7 @@ class _Program:
         output = []
         for item in items:
             entry = _Entry(item, self.default_language)
-            program = self.by_type.get(entry.type) or self.for_type(entry.type)
+            program = self.for_type(entry.type)
             layout.repressed = entry.repressed  # read and written by citeproc-py's methods too
             text = program.layout_format(program.layout_wrap(program.layout_children(entry, None)))
             if text is not None:
