@@ -47,6 +47,7 @@ from xml.etree import ElementTree
 
 from .corpus import generate, retitle
 from .memory import run_measured
+from .server_process import stop_server
 
 REPO = Path(__file__).resolve().parents[1]
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
@@ -282,12 +283,7 @@ def serve_and_harvest(label: str, argv: list[str], env: dict, port: int, harvest
         _wait_for(base, process)
         return harvest(label, base, harvesters, expected, deadline_seconds)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process, timeout=30)
 
 
 # --- the run ----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from lxml import etree
 
+from bench.server_process import stop_server
 from pipeline.output_checks.oai import check_response
 from pipeline.model import Article, Journal
 from pipeline.oai.formats import content_hash, formats_from_parts
@@ -159,12 +160,7 @@ def server_process(db: Path | str, page_size: int = 100, threads: int = 8) -> It
         assert line.startswith("serving OAI-PMH at "), (line, "".join(stderr_lines))
         yield line.rsplit(" ", 1)[1].strip()
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process, timeout=10)
         drain.join(timeout=5)
         assert not any("Traceback" in line for line in stderr_lines), "".join(stderr_lines)
 

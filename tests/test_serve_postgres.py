@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 import pytest
 from sickle import Sickle
 
+from bench.server_process import stop_server
 from pipeline.publishing import publish
 
 from .conftest import REPO, SEEDS
@@ -81,12 +82,7 @@ def test_pipeline_serve_from_postgresql_to_sickle_and_503_when_the_database_goes
         assert answer.value.code == 503
         assert server.poll() is None
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_server(server, timeout=30)
 
 
 def test_pipeline_serve_with_a_database_that_is_down_is_one_line():
