@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.model import Collaboration
+
 # The title rule documented in README/shared.py: ": " unless the title ends in ? ! : … or "...".
 _SEPARATING_ENDS = ("?", "!", ":", "\u2026", "...")
 
@@ -63,3 +65,75 @@ def citation_key_pattern(article) -> str:
     digest = hashlib.sha256(f"{article.journal_id}/{article.id}".encode("utf-8")).digest()
     suffix = base64.b32encode(digest).decode("ascii").lower()[:4]
     return rf"[a-z0-9]+{article.dates.published.year:04d}[a-z0-9]*-{suffix}"
+
+
+# --- BibTeX and BibLaTeX entries ------------------------------------------------------------
+# The fields as a LaTeX-aware reader decodes them back. Names and the month are left to each
+# test: every consumer reads those its own way (bibtexparser and pybtex a macro or a month
+# name, Better BibTeX a number, Zotero a macro), as it does the verbatim doi and url.
+
+
+def page_range(article) -> str | None:
+    """``first–last`` (an en dash: how every style prints "--"), or ``first`` alone for one page."""
+    if not article.pages:
+        return None
+    first, last = article.pages.first, article.pages.last
+    return first + (f"\u2013{last}" if last and last != first else "")
+
+
+def bibtex_names(contributors) -> list[tuple[str, str, str]]:
+    """(family with particles, given, suffix) per author or editor; a collaboration, and a
+    person with no given name, is one name with the suffix after it."""
+    names = []
+    for c in contributors:
+        if isinstance(c, Collaboration):
+            names.append((c.display_name, "", ""))
+        elif not c.given:
+            names.append((" ".join(p for p in (c.family, c.suffix) if p), "", ""))
+        else:
+            names.append((c.family, c.given, c.suffix or ""))
+    return names
+
+
+def _written(fields: dict) -> dict:
+    return {name: value for name, value in fields.items() if value}
+
+
+def bibtex_fields(article, journal) -> dict[str, str]:
+    """The BibTeX entry's fields but the names and the month; an empty field is not written."""
+    return _written({
+        "title": main_title(article),
+        "journal": journal.title.first(),
+        "year": str(article.dates.published.year),
+        "issn": journal.issn_print,
+        "language": BABEL_NAMES[article.language],
+        "key": None if article.authors else main_title(article),  # sorting without an author
+        "volume": article.volume,
+        "number": article.issue,
+        "pages": page_range(article) or article.elocation,
+        "doi": article.doi,
+        "url": article.url,
+        "keywords": ", ".join(main_keywords(article)),
+        "abstract": main_abstract_one_paragraph(article),
+    })
+
+
+def biblatex_fields(article, journal) -> dict[str, str]:
+    """The BibLaTeX entry's fields but the names; an empty field is not written."""
+    return _written({
+        "title": article.title.first(),
+        "subtitle": article.subtitle.get(article.language),
+        "journaltitle": journal.title.first(),
+        "shortjournal": journal.abbrev_title,
+        "date": article.dates.published.iso(),
+        "issn": journal.issn_print,
+        "volume": article.volume,
+        "number": article.issue,
+        "pages": page_range(article),
+        "eid": article.elocation,
+        "doi": article.doi,
+        "url": article.url,
+        "keywords": ", ".join(main_keywords(article)),
+        "abstract": main_abstract_one_paragraph(article),
+        "langid": BABEL_NAMES[article.language],
+    })

@@ -34,19 +34,6 @@ def _nfc(value):
     return value
 
 
-def _names(contributors) -> list[tuple[str, str, str]]:
-    """(family with particles, given, suffix) from the record."""
-    people = []
-    for c in contributors:
-        if isinstance(c, Collaboration):
-            people.append((c.display_name, "", ""))
-        elif not c.given:
-            people.append((" ".join(p for p in (c.family, c.suffix) if p), "", ""))
-        else:
-            people.append((c.family, c.given, c.suffix or ""))
-    return people
-
-
 def _decoded_names(creators: list[dict]) -> list[tuple[str, str, str]]:
     return [
         (c["name"], "", "") if "name" in c
@@ -60,51 +47,24 @@ def _verbatim(value: str | None) -> str | None:
     return re.sub(r"[{}\\\s]", lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), value) if value else None
 
 
-def _common(article) -> dict:
-    fields = {
-        "volume": article.volume,
-        "number": article.issue,
-        "issn": JOURNAL.issn_print,
-        "doi": _verbatim(article.doi),
-        "url": _verbatim(article.url),
-        "keywords": expected.main_keywords(article) or None,
-        "abstract": expected.main_abstract_one_paragraph(article),
-    }
-    if article.pages:
-        last = article.pages.last
-        fields["pages"] = article.pages.first + (f"\u2013{last}" if last and last != article.pages.first else "")
+def _as_better_bibtex_decodes(fields: dict, article) -> dict:
+    """The record's fields as Better BibTeX decodes them: doi and url verbatim, the keywords
+    a list."""
+    fields = {name: _verbatim(value) if name in ("doi", "url") else value for name, value in fields.items()}
+    if expected.main_keywords(article):
+        fields["keywords"] = expected.main_keywords(article)
     return fields
 
 
 def bibtex_fields(article) -> dict:
-    published = article.dates.published
-    fields = {
-        **_common(article),
-        "title": expected.main_title(article),
-        "journal": JOURNAL.title.first(),
-        "year": str(published.year),
-        "month": str(published.month) if published.month else None,
-        "language": expected.BABEL_NAMES[article.language],
-    }
-    if not article.authors:
-        fields["key"] = expected.main_title(article)
-    if not article.pages and article.elocation:
-        fields["pages"] = article.elocation
-    return {k: v for k, v in fields.items() if v}
+    fields = _as_better_bibtex_decodes(expected.bibtex_fields(article, JOURNAL), article)
+    if article.dates.published.month:
+        fields["month"] = str(article.dates.published.month)  # the macro, read as its number
+    return fields
 
 
 def biblatex_fields(article) -> dict:
-    fields = {
-        **_common(article),
-        "title": article.title.first(),
-        "subtitle": article.subtitle.get(article.language),
-        "journaltitle": JOURNAL.title.first(),
-        "shortjournal": JOURNAL.abbrev_title,
-        "date": article.dates.published.iso(),
-        "eid": article.elocation,
-        "langid": expected.BABEL_NAMES.get(article.language),
-    }
-    return {k: v for k, v in fields.items() if v}
+    return _as_better_bibtex_decodes(expected.biblatex_fields(article, JOURNAL), article)
 
 
 def assert_better_bibtex_reads_back(articles) -> None:
@@ -133,9 +93,9 @@ def assert_better_bibtex_reads_back(articles) -> None:
                 wanted["keywords"] = sorted(wanted["keywords"])  # verbatim: no OT1 reading
                 fields["keywords"] = sorted(fields.get("keywords", []))
             assert fields == wanted, (writer.NAME, article.id)
-            assert authors == _ot1(_nfc(_names(article.authors))), (writer.NAME, article.id)
+            assert authors == _ot1(_nfc(expected.bibtex_names(article.authors))), (writer.NAME, article.id)
             if writer is biblatex:
-                assert editors == _ot1(_nfc(_names(article.editors)))
+                assert editors == _ot1(_nfc(expected.bibtex_names(article.editors)))
 
 
 def _ot1(names):

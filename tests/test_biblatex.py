@@ -12,41 +12,13 @@ from pipeline.model import Collaboration, Multilingual, Person
 from pipeline.writers import JournalEntry, biblatex, bibtex
 from tests import expected, factories, strategies
 from tests.latex_tools import parse_with_bibtexparser, parse_with_pybtex
-from tests.test_bibtex import expected_names, raw_braces_balance
+from tests.test_bibtex import raw_braces_balance
 
 JOURNAL = factories.journal()
 
 
 def expected_fields(article, journal) -> dict[str, str]:
-    fields = {
-        "title": article.title.first(),
-        "journaltitle": journal.title.first(),
-        "shortjournal": journal.abbrev_title,
-        "date": article.dates.published.iso(),
-        "issn": journal.issn_print,
-    }
-    subtitle = article.subtitle.get(article.language)
-    if subtitle:
-        fields["subtitle"] = subtitle
-    if article.volume:
-        fields["volume"] = article.volume
-    if article.issue:
-        fields["number"] = article.issue
-    if article.pages:
-        last = article.pages.last
-        fields["pages"] = article.pages.first + (f"\u2013{last}" if last and last != article.pages.first else "")
-    if article.elocation:
-        fields["eid"] = article.elocation
-    if article.doi:
-        fields["doi"] = article.doi
-    if article.url:
-        fields["url"] = article.url
-    if expected.main_keywords(article):
-        fields["keywords"] = ", ".join(expected.main_keywords(article))
-    if expected.main_abstract_one_paragraph(article):
-        fields["abstract"] = expected.main_abstract_one_paragraph(article)
-    fields["langid"] = expected.BABEL_NAMES[article.language]
-    return {k: unicodedata.normalize("NFC", v) for k, v in fields.items()}
+    return {k: unicodedata.normalize("NFC", v) for k, v in expected.biblatex_fields(article, journal).items()}
 
 
 def assert_round_trip(article, journal=JOURNAL) -> None:
@@ -59,8 +31,8 @@ def assert_round_trip(article, journal=JOURNAL) -> None:
         # The word joiners written for biber (see biblatex._encode_name) are not record text.
         names = {role: [tuple(part.replace("\u2060", "") for part in name) for name in people]
                  for role, people in entry.names.items()}
-        assert names.get("author", []) == expected_names(article.authors)
-        assert names.get("editor", []) == expected_names(article.editors)
+        assert names.get("author", []) == expected.bibtex_names(article.authors)
+        assert names.get("editor", []) == expected.bibtex_names(article.editors)
 
 
 def test_letters_stay_utf8_and_specials_are_escaped():

@@ -55,47 +55,19 @@ def _zotero_creators(contributors) -> list[tuple[str, str]]:
 
 
 def _bibtex_fields(article) -> dict[str, str]:
-    fields = {
-        "title": expected.main_title(article),
-        "journal": JOURNAL.title.first(),
-        "year": str(article.dates.published.year),
-        "issn": JOURNAL.issn_print,
-        "language": expected.BABEL_NAMES[article.language],
-        "month": expected.MONTH_MACROS[article.dates.published.month - 1] if article.dates.published.month else None,
-        "volume": article.volume,
-        "number": article.issue,
-        "keywords": ", ".join(expected.main_keywords(article)) or None,
-        "abstract": expected.main_abstract_one_paragraph(article),
-    }
-    if not article.authors:
-        fields["key"] = expected.main_title(article)
-    if article.pages:
-        last = article.pages.last
-        fields["pages"] = article.pages.first + (f"\u2013{last}" if last and last != article.pages.first else "")
-    elif article.elocation:
-        fields["pages"] = article.elocation
-    return {k: v for k, v in fields.items() if v}
+    fields = _without_verbatim(expected.bibtex_fields(article, JOURNAL))
+    if article.dates.published.month:
+        fields["month"] = expected.MONTH_MACROS[article.dates.published.month - 1]
+    return fields
 
 
 def _biblatex_fields(article) -> dict[str, str]:
-    fields = {
-        "title": article.title.first(),
-        "subtitle": article.subtitle.get(article.language),
-        "journaltitle": JOURNAL.title.first(),
-        "shortjournal": JOURNAL.abbrev_title,
-        "date": article.dates.published.iso(),
-        "issn": JOURNAL.issn_print,
-        "volume": article.volume,
-        "number": article.issue,
-        "eid": article.elocation,
-        "keywords": ", ".join(expected.main_keywords(article)) or None,
-        "abstract": expected.main_abstract_one_paragraph(article),
-        "langid": expected.BABEL_NAMES.get(article.language),
-    }
-    if article.pages:
-        last = article.pages.last
-        fields["pages"] = article.pages.first + (f"\u2013{last}" if last and last != article.pages.first else "")
-    return {k: v for k, v in fields.items() if v}
+    return _without_verbatim(expected.biblatex_fields(article, JOURNAL))
+
+
+def _without_verbatim(fields: dict[str, str]) -> dict[str, str]:
+    """doi and url are not compared: Zotero decodes them as text (the module docstring)."""
+    return {name: value for name, value in fields.items() if name not in ("doi", "url")}
 
 
 def assert_zotero_reads_back(article) -> None:
