@@ -103,6 +103,25 @@ def _assert_untouched(dest: Path):
     assert sorted(p.name for p in dest.parent.iterdir()) == ["schemas"]  # no staging left
 
 
+def _assert_rejected_while_served(mirror, opener, cache: Path, host_path: str, served: bytes | None,
+                                  message: str):
+    """While the mirror serves ``served`` for ``host_path`` (None: no such file, a 404), the
+    fetch fails with ``message`` and the cache is as it was. The mirror's file is put back."""
+    root, base_urls = mirror
+    target = root / host_path
+    saved = target.read_bytes()
+    if served is None:
+        target.unlink()
+    else:
+        target.write_bytes(served)
+    try:
+        with pytest.raises(fetch.FetchError, match=message):
+            fetch.fetch_bundle(cache, base_urls=base_urls, opener=opener, timeout=10)
+    finally:
+        target.write_bytes(saved)
+    _assert_untouched(cache)
+
+
 # --- the manifest ------------------------------------------------------------------------------
 
 
@@ -216,30 +235,15 @@ def test_fetched_cache_is_a_working_bundle_for_xmllint(mirror, opener, tmp_path)
 
 
 def test_http_404_leaves_the_cache_untouched(mirror, opener, existing_cache):
-    root, base_urls = mirror
-    missing = root / "jats.nlm.nih.gov" / "publishing" / "1.3" / "JATS-para1-3.ent"
-    saved = missing.read_bytes()
-    missing.unlink()
-    try:
-        with pytest.raises(fetch.FetchError, match=r"JATS-para1-3\.ent: HTTP 404"):
-            fetch.fetch_bundle(existing_cache, base_urls=base_urls, opener=opener, timeout=10)
-    finally:
-        missing.write_bytes(saved)
-    _assert_untouched(existing_cache)
+    _assert_rejected_while_served(mirror, opener, existing_cache, "jats.nlm.nih.gov/publishing/1.3/JATS-para1-3.ent",
+                                  None, r"JATS-para1-3\.ent: HTTP 404")
 
 
 def test_corrupted_pinned_file_is_rejected(mirror, opener, existing_cache):
-    root, base_urls = mirror
-    target = root / "www.crossref.org" / "schemas" / "fundref.xsd"
-    saved = target.read_bytes()
-    target.write_bytes(saved.replace(b"fundref", b"fundrefX", 1))  # still well-formed
-    try:
-        with pytest.raises(fetch.FetchError,
-                           match=r"crossref/5\.3\.1/fundref\.xsd: SHA-256 mismatch"):
-            fetch.fetch_bundle(existing_cache, base_urls=base_urls, opener=opener, timeout=10)
-    finally:
-        target.write_bytes(saved)
-    _assert_untouched(existing_cache)
+    host_path = "www.crossref.org/schemas/fundref.xsd"
+    corrupted = (mirror[0] / host_path).read_bytes().replace(b"fundref", b"fundrefX", 1)  # still well-formed
+    _assert_rejected_while_served(mirror, opener, existing_cache, host_path, corrupted,
+                                  r"crossref/5\.3\.1/fundref\.xsd: SHA-256 mismatch")
 
 
 @pytest.mark.parametrize("host_path, damage, message", [
@@ -252,53 +256,35 @@ def test_corrupted_pinned_file_is_rejected(mirror, opener, existing_cache):
 ])
 def test_corrupted_unpinned_file_is_rejected(mirror, opener, existing_cache, host_path,
                                              damage, message):
-    root, base_urls = mirror
-    target = root / host_path
-    saved = target.read_bytes()
-    target.write_bytes(damage)
-    try:
-        with pytest.raises(fetch.FetchError, match=message):
-            fetch.fetch_bundle(existing_cache, base_urls=base_urls, opener=opener, timeout=10)
-    finally:
-        target.write_bytes(saved)
-    _assert_untouched(existing_cache)
+    _assert_rejected_while_served(mirror, opener, existing_cache, host_path, damage, message)
 
 
 def test_unpinned_schema_that_does_not_compile_is_rejected(mirror, opener, existing_cache):
-    root, base_urls = mirror
-    target = root / "dublincore.org/schemas/xmls/simpledc20021212.xsd"
-    saved = target.read_bytes()
-    target.write_bytes(b'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" '
-                       b'targetNamespace="http://purl.org/dc/elements/1.1/"/>')
-    try:
-        with pytest.raises(fetch.FetchError, match=r"oai_dc\.xsd: does not compile"):
-            fetch.fetch_bundle(existing_cache, base_urls=base_urls, opener=opener, timeout=10)
-    finally:
-        target.write_bytes(saved)
-    _assert_untouched(existing_cache)
+    empty_schema = (b'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+                    b'targetNamespace="http://purl.org/dc/elements/1.1/"/>')
+    _assert_rejected_while_served(mirror, opener, existing_cache, "dublincore.org/schemas/xmls/simpledc20021212.xsd",
+                                  empty_schema, r"oai_dc\.xsd: does not compile")
+
+
+def _assert_caught_without(mirror, opener, cache: Path, left_out: str, message: str):
+    """A manifest that lacks ``left_out`` (a bundle path) fails the fetch with ``message`` and
+    leaves the cache as it was."""
+    _, base_urls = mirror
+    manifest = copy.deepcopy(fetch.load_manifest())
+    manifest["files"] = [f for f in manifest["files"] if f["path"] != left_out]
+    with pytest.raises(fetch.FetchError, match=message):
+        fetch.fetch_bundle(cache, base_urls=base_urls, opener=opener, timeout=10, manifest=manifest)
+    _assert_untouched(cache)
 
 
 def test_manifest_missing_a_dtd_module_is_caught(mirror, opener, existing_cache):
-    _, base_urls = mirror
-    manifest = copy.deepcopy(fetch.load_manifest())
-    manifest["files"] = [f for f in manifest["files"]
-                         if f["path"] != "jats/publishing/1.3/dtd/JATS-para1-3.ent"]
-    with pytest.raises(fetch.FetchError, match=r"JATS-journalpublishing.*\.dtd: "):
-        fetch.fetch_bundle(existing_cache, base_urls=base_urls, opener=opener, timeout=10,
-                           manifest=manifest)
-    _assert_untouched(existing_cache)
+    _assert_caught_without(mirror, opener, existing_cache, "jats/publishing/1.3/dtd/JATS-para1-3.ent",
+                           r"JATS-journalpublishing.*\.dtd: ")
 
 
 def test_manifest_missing_an_xsd_module_is_caught(mirror, opener, existing_cache):
-    _, base_urls = mirror
-    manifest = copy.deepcopy(fetch.load_manifest())
-    manifest["files"] = [f for f in manifest["files"]
-                         if f["path"] != "crossref/5.3.1/relations.xsd"]
-    with pytest.raises(fetch.FetchError, match=r"loads crossref/5\.3\.1/relations\.xsd, which "
-                                               r"the manifest lacks"):
-        fetch.fetch_bundle(existing_cache, base_urls=base_urls, opener=opener, timeout=10,
-                           manifest=manifest)
-    _assert_untouched(existing_cache)
+    _assert_caught_without(mirror, opener, existing_cache, "crossref/5.3.1/relations.xsd",
+                           r"loads crossref/5\.3\.1/relations\.xsd, which the manifest lacks")
 
 
 @pytest.mark.parametrize("mode, message", [("stall", "timed out"), ("drip", "timed out")])
