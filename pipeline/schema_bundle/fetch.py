@@ -31,7 +31,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -203,6 +203,28 @@ def _references(root: Path, path: str, catalog: _Catalog) -> list[str]:
     return [p for p in found if p]
 
 
+def _loaded_closure(root: Path, starts: list[str], catalog: _Catalog, present: Callable[[str], bool],
+                    missing: Callable[[str, str], Exception]) -> set[str]:
+    """The files ``starts`` load, transitively, themselves included, read below ``root``. A
+    schema that loads a file not ``present`` raises ``missing(schema, file)``; a DTD may."""
+    seen: set[str] = set()
+    pending = list(starts)
+    while pending:
+        path = pending.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for reference in _references(root, path, catalog):
+            if present(reference):
+                pending.append(reference)
+            elif not path.endswith(DTD_SUFFIXES):
+                raise missing(path, reference)
+            # A DTD declares fallbacks that an earlier declaration overrides (the first
+            # declaration of an entity wins), e.g. mathml3.dtd's own mmlalias.ent; reading the
+            # declarations over-approximates, and fetching compiles the DTDs to catch real gaps.
+    return seen
+
+
 def derive_manifest(bundle_root: Path) -> dict:
     """The manifest for the files :data:`ENTRY_POINTS` need, from an offline bundle."""
     bundle_root = Path(bundle_root)
@@ -218,20 +240,9 @@ def derive_manifest(bundle_root: Path) -> dict:
         if path not in sums:
             raise ValueError(f"entry point {url} is not in the bundle (catalog gives {path})")
         pending.append(path)
-    selected: set[str] = set()
-    while pending:
-        path = pending.pop()
-        if path in selected:
-            continue
-        selected.add(path)
-        for reference in _references(bundle_root, path, catalog):
-            if reference in sums:
-                pending.append(reference)
-            elif not path.endswith(DTD_SUFFIXES):
-                raise ValueError(f"{path} loads {reference}, which is not in the bundle")
-            # A DTD declares fallbacks that an earlier declaration overrides (the first
-            # declaration of an entity wins), e.g. mathml3.dtd's own mmlalias.ent; reading the
-            # declarations over-approximates, and fetching compiles the DTDs to catch real gaps.
+    selected = _loaded_closure(
+        bundle_root, pending, catalog, present=sums.__contains__,
+        missing=lambda path, reference: ValueError(f"{path} loads {reference}, which is not in the bundle"))
 
     files = []
     for path in sorted(selected):
@@ -393,18 +404,9 @@ class _StagingResolver(etree.Resolver):
 
 def _closure(staging: Path, path: str, catalog: _Catalog) -> set[str]:
     """Files ``path`` loads, transitively; raises when a schema needs a file not fetched."""
-    seen, pending = set(), [path]
-    while pending:
-        current = pending.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        for reference in _references(staging, current, catalog):
-            if (staging / reference).is_file():
-                pending.append(reference)
-            elif not current.endswith(DTD_SUFFIXES):  # DTD fallbacks: see derive_manifest
-                raise FetchError(f"{current}: loads {reference}, which the manifest lacks")
-    return seen
+    return _loaded_closure(
+        staging, [path], catalog, present=lambda reference: (staging / reference).is_file(),
+        missing=lambda schema, reference: FetchError(f"{schema}: loads {reference}, which the manifest lacks"))
 
 
 def _compile_entry_points(staging: Path, manifest: dict) -> None:
