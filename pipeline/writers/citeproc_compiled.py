@@ -505,8 +505,14 @@ class _Program:
         self.kind = kind
         self.macros: dict[str, Callable] = {}
         self.by_type: dict[str, _Program] = {}
+        self.refused: dict[str, Unsupported] = {}
         layout = compiled.layout
         self.default_language = compiled.root.get("default-locale", "en")[:2]
+        if kind is None:
+            # The program every entry asks for_type: only the per-type programs are run, so
+            # building closures for every branch here would be work no entry uses (it was
+            # half of a style's compile time).
+            return
         self.layout_children = self._children(layout)
         self.layout_wrap = self._wrap(layout)
         self.layout_format = self._format(layout)
@@ -519,8 +525,15 @@ class _Program:
         subtree, as in citeproc-py)."""
         program = self.by_type.get(kind)
         if program is None:
+            refused = self.refused.get(kind)
+            if refused is not None:
+                raise refused  # kept: every entry of that type would build and fail again
             self.compiled.formatter = self.formatter  # terms are looked up (preformatted) while building
-            program = self.by_type[kind] = _Program(self.compiled, self.formatter, kind)
+            try:
+                program = self.by_type[kind] = _Program(self.compiled, self.formatter, kind)
+            except Unsupported as error:
+                self.refused[kind] = error
+                raise
         return program
 
     def bibliography(self, items: list) -> list:
