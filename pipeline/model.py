@@ -106,7 +106,12 @@ class Person:
 
     @property
     def display_name(self) -> str:
-        name = " ".join(p for p in (self.given, self.family) if p)
+        """"Given Family[, Suffix]", leaving out an empty part (no generator: every writer asks
+        for it, the site page some 70 times)."""
+        if self.given and self.family:
+            name = f"{self.given} {self.family}"
+        else:
+            name = self.given or self.family or ""
         return f"{name}, {self.suffix}" if self.suffix else name
 
 

@@ -329,12 +329,13 @@ def _abstract_view(abstract, heading: str) -> dict:
 
 
 def _reference_text(ref) -> str:
-    if ref.text and not ref.structured:
+    """The reference as printed in the record, or written from its parts."""
+    if ref.text:
         return ref.text
     names = "; ".join(
-        (f"{a.family}, {a.given}" if isinstance(a, Person) and a.given else contributor_name(a)) for a in ref.authors
+        [f"{a.family}, {a.given}" if type(a) is Person and a.given else a.display_name for a in ref.authors]
     )
-    pieces = [names, f"({ref.year})" if ref.year else "", ref.title or "", ref.container_title or ""]
+    pieces = [names, f"({ref.year})" if ref.year else "", ref.title, ref.container_title]
     volume = ref.volume or ""
     if ref.issue:
         volume += f"({ref.issue})"
@@ -343,8 +344,8 @@ def _reference_text(ref) -> str:
         pieces.append(f"{ref.pages.first}–{ref.pages.last}" if ref.pages.last else ref.pages.first)
     elif ref.elocation:
         pieces.append(ref.elocation)
-    pieces += [ref.publisher_location or "", ref.publisher or ""]
-    return ref.text or ". ".join(p.strip().rstrip(".") for p in pieces if p and p.strip()) + "."
+    pieces += [ref.publisher_location, ref.publisher]
+    return ". ".join([p.strip().rstrip(".") for p in pieces if p and p.strip()]) + "."
 
 
 def article_page(article: Article, journal: Journal, outputs: Mapping[str, bytes]) -> tuple[bytes, dict[str, bytes]]:

@@ -31,24 +31,31 @@ def _institutions(article: Article, contributor) -> list[str]:
     return names
 
 
+# where a reference's container goes, by its type (others: citation_publisher_title)
+CONTAINER_TAGS = {"journal": "citation_journal_title", "chapter": "citation_inbook_title"}
+
+
 def _reference(ref) -> str:
     """A reference in the ``citation_reference`` convention (key=value; pairs), or its text."""
     if not ref.structured:
         return ref.text or ""
-    pairs = [("citation_author", a.display_name) for a in ref.authors]
-    pairs += [
+    pairs = [f"citation_author={name}" for author in ref.authors if (name := author.display_name)]
+    pages = ref.pages
+    for key, value in (
         ("citation_title", ref.title),
-        ("citation_journal_title" if ref.type == "journal" else "citation_inbook_title" if ref.type == "chapter" else "citation_publisher_title", ref.container_title),
+        (CONTAINER_TAGS.get(ref.type, "citation_publisher_title"), ref.container_title),
         ("citation_publisher", ref.publisher),
-        ("citation_publication_date", str(ref.year) if ref.year else None),
+        ("citation_publication_date", ref.year),
         ("citation_volume", ref.volume),
         ("citation_issue", ref.issue),
-        ("citation_firstpage", ref.pages.first if ref.pages else None),
-        ("citation_lastpage", ref.pages.last if ref.pages else None),
+        ("citation_firstpage", pages.first if pages else None),
+        ("citation_lastpage", pages.last if pages else None),
         ("citation_doi", ref.doi),
         ("citation_pmid", ref.pmid),
-    ]
-    return "; ".join(f"{name}={value}" for name, value in pairs if value)
+    ):
+        if value:
+            pairs.append(f"{key}={value}")
+    return "; ".join(pairs)
 
 
 def scholar_galleys(article: Article, journal: Journal, format: str) -> list[str]:
