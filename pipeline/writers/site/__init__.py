@@ -41,7 +41,7 @@ from ...model import Article, Collaboration, Journal, PartialDate, Person
 from ...diagnostics import Diagnostic, InvalidInput
 from .. import JournalEntry, Rendered
 from ...countries import country_name
-from . import metadata
+from . import metadata, output_escaping
 
 NAME = "site"
 PART = "site"
@@ -101,7 +101,12 @@ class SiteTemplateError(InvalidInput):
 class _PageEnvironment(jinja2.Environment):
     """Page contexts are plain dicts: ``meta.name`` looks the key up first. (Jinja's default
     tries the attribute first and pays an AttributeError for every lookup in a dict, a tenth
-    of the page's time.) Anything else is looked up as Jinja does."""
+    of the page's time.) Anything else is looked up as Jinja does. An autoescaped output is
+    yielded as escaped text, not as a ``Markup`` the page's join discards (:mod:`.output_escaping`)."""
+
+    if output_escaping.AVAILABLE:
+        code_generator_class = output_escaping.TextOutputCodeGenerator
+        escaped_text = staticmethod(output_escaping.escaped_text)
 
     def getattr(self, obj, attribute):
         if type(obj) is dict:
