@@ -233,6 +233,26 @@ def test_turkish_chrome_and_dates(published):
     assert not document.xpath("//script[not(@type='application/ld+json')]")
 
 
+@pytest.mark.parametrize("article_id", ["anadolu-demiryollari", "digital-archives"])
+def test_how_to_cite_gives_every_style_in_the_articles_and_the_journals_language_and_en_us(published, article_id):
+    """Issue 12 item 3: every configured style, in the page's language and in en-US. The page's
+    chrome is the journal's main language, so an English article of a Turkish journal is cited
+    in Turkish too (the citations writer makes that file; the page must show it)."""
+    seeds, out = published
+    record, journal = seed(seeds, f"tjh/{article_id}"), journal_seed(seeds, "tjh")
+    region = {"tr": "tr-TR", "en": "en-US"}  # CSL's locale for each language the journal has
+    locales = list(dict.fromkeys([region[record["language"]], region[journal["languages"][0]], "en-US"]))
+    page = (out / "site" / "tjh" / article_id / "index.html").read_bytes()
+    document = html.fromstring(page)
+    shown = [(summary.text_content(), summary.getparent().xpath("string(div[@class='citation']/@lang)"))
+             for summary in document.xpath("//details/summary")]
+    styles = journal["citation-styles"]
+    assert len(shown) == len(styles) * len(locales)
+    for locale in locales:
+        assert sum(1 for text, _lang in shown if text.endswith(f"({locale})")) == len(styles)
+        assert all(lang == locale.split("-")[0] for text, lang in shown if text.endswith(f"({locale})"))
+
+
 def test_affiliation_marks_and_country_names(published):
     seeds, out = published
     record = yaml.safe_load((seeds / "tjh" / "articles" / "anadolu-demiryollari.yaml").read_text(encoding="utf-8"))

@@ -305,7 +305,7 @@ def _other_outputs(article: Article, journal: Journal, outputs: Mapping[str, byt
     expected = {name: [article_path(name, journal.id, article.id)] for name, *_ in DOWNLOADS}
     expected["citations"] = [
         citation_path(journal.id, style_directory(style), locale, article.id, "html")
-        for style in journal.citation_styles for locale in locales_for(article)
+        for style in journal.citation_styles for locale in locales_for(article, journal)
     ]
     for name, paths in expected.items():
         if not all(path in have for path in paths):
@@ -321,7 +321,7 @@ def _citations(article: Article, journal: Journal, outputs: Mapping[str, bytes])
     found = []
     for style in journal.citation_styles:
         directory = style_directory(style)
-        for locale in locales_for(article):
+        for locale in locales_for(article, journal):
             html = outputs.get(citation_path(journal.id, directory, locale, article.id, "html"))
             if html is not None:
                 found.append({"style": directory, "locale": locale, "lang": locale.split("-")[0],
