@@ -34,6 +34,37 @@ _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\ufff
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _RecordLoader(_Loader):
+    """SafeLoader's parser and composer with the resolver's per-node Python work cut to what
+    SafeLoader uses. The C composer calls resolve(), descend_resolver() and ascend_resolver()
+    for every node; the latter two only serve path resolvers, and resolve()'s generic form
+    builds two lists per scalar to look through. Same tags for every node (the implicit
+    resolvers are read from the same table, in the same order)."""
+
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):  # '' for ''
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+# Only while SafeLoader has no path resolvers and no wildcard implicit ones (it has neither;
+# tests/test_located_yaml.py checks): otherwise the generic resolver decides, as before.
+_COMPOSING_LOADER = _RecordLoader if not _Loader.yaml_path_resolvers and None not in _Loader.yaml_implicit_resolvers else _Loader
 # The per-tag functions, called directly: SafeConstructor.construct_object() would remember
 # every node it ever saw in its memo, which grew by ~33 KB per record in a long publish.
 _scalar_constructor = yaml.constructor.SafeConstructor()
@@ -116,7 +147,7 @@ def load_yaml(raw: bytes, path: str) -> YamlDocument:
     """Parse one YAML document. Raises :class:`YamlError` with a located message."""
     text = decode(raw, path)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=_COMPOSING_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = _mark_position(mark) if mark else Position(1, 1)
@@ -133,8 +164,70 @@ def load_yaml(raw: bytes, path: str) -> YamlDocument:
         raise YamlError(Diagnostic(path, 1, 1, "(record)", f"YAML error: {exc}")) from None
     if node is None:
         return YamlDocument(path, {})
-    data = _Builder(path).build(node, (), 0)
+    # The common case, a valid record, takes the quick walk; anything it is unsure of is
+    # walked again by _Builder, which finds the problem and words it.
+    try:
+        data = _plain_data(node, check_aliases="&" in text and "*" in text,
+                           check_characters="\\" in text or _XML_FORBIDDEN.search(text) is not None)
+    except _Unsure:
+        data = _Builder(path).build(node, (), 0)
     return YamlDocument(path, data, node)
+
+
+class _Unsure(Exception):
+    """_plain_data met something only _Builder may decide on (and word)."""
+
+
+def _plain_data(root, *, check_aliases: bool, check_characters: bool) -> Any:
+    """What ``_Builder`` builds from ``root``, for a tree it would accept; raises _Unsure
+    where _Builder might refuse. Faster because it tracks no field path and skips two checks
+    when the text shows they cannot fail: a node reached twice needs an alias (``*``) of an
+    anchor (``&``), and a character XML cannot carry needs to be in the text or written as
+    a double-quoted escape (a backslash)."""
+    seen: set[int] = set()
+    forbidden = _XML_FORBIDDEN.search if check_characters else None
+    scalar_node, mapping_node = yaml.ScalarNode, yaml.MappingNode
+    constructors, constructor = _SCALAR_CONSTRUCTORS, _scalar_constructor
+
+    def build(node, depth: int) -> Any:
+        if check_aliases:
+            if id(node) in seen:
+                raise _Unsure
+            seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise _Unsure
+        node_type = type(node)
+        if node_type is scalar_node:
+            tag = node.tag
+            if tag == _STR or tag == _TIMESTAMP:
+                value = node.value
+                if forbidden is not None and forbidden(value):
+                    raise _Unsure
+                return value
+            if tag == _INT and node.value.isdigit():
+                return int(node.value)
+            construct = constructors.get(tag)
+            if construct is None:
+                raise _Unsure
+            return construct(constructor, node)
+        depth += 1
+        if node_type is mapping_node:
+            if node.tag != _MAP:
+                raise _Unsure
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if type(key_node) is not scalar_node or key_node.tag == _MERGE:
+                    raise _Unsure
+                key = key_node.value
+                if key in result:
+                    raise _Unsure
+                result[key] = build(value_node, depth)
+            return result
+        if node.tag != _SEQ:
+            raise _Unsure
+        return [build(item, depth) for item in node.value]
+
+    return build(root, 0)
 
 
 def _offset_position(text: str, offset: int) -> Position:

@@ -116,11 +116,14 @@ REFUSED = _Refused()
 def well_formed_part(data: Any, bad_paths: list[FieldPath | None]) -> Any:
     """A copy of ``data`` with ``REFUSED`` at ``bad_paths`` (None: nothing refused), so that
     the semantic checks see only what the schema accepted. None when the whole record is not
-    well-formed."""
+    well-formed; ``data`` itself when nothing was refused (the semantic checks only read it,
+    and a valid record, the common case, need not be copied)."""
     paths = [p for p in bad_paths if p is not None]
     if any(not p for p in paths):
         return None
     doomed = {tuple(p) for p in paths}
+    if not doomed:
+        return data
 
     def copy(value: Any, here: tuple) -> Any:
         if isinstance(value, dict):
