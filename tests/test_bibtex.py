@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.model import Keywords, Multilingual, PartialDate, Pages, Person
 from pipeline.writers import JournalEntry, bibtex
@@ -121,6 +122,29 @@ def test_dashes_and_typographic_quotes_are_written_in_tex_forms():
     decoder = latex_decoder()
     for text in ("(1919–1922) a — b", "“Milli” ‘Mücadele’ Rusya’sında", "–-", "-—", "”'"):
         assert unicodedata.normalize("NFC", decoder.latex_to_text(bibtex.latex_text(text))) == text
+
+
+def test_a_long_text_is_spelled_whole_with_or_without_neighbours_that_join():
+    # Text without braces or joining neighbours takes latex_text's translate path, text with
+    # them the loop: both spell every character the same.
+    plain = "Osmanlı’da “Şark” & 50% — çağ_1 ~ #2 ^ Ærø Łódź"
+    assert bibtex.latex_text(plain) == (
+        r"Osmanl{\i}{\textquoteright}da ``{\c S}ark'' {\&} 50{\%} --- {\c c}a{\u g}{\_}1 {\textasciitilde} {\#}2 "
+        r"{\textasciicircum} {\AE}r{\o} {\L }{\'o}d{\'z}")
+    assert bibtex.latex_text(plain + " --") == bibtex.latex_text(plain) + " -{}-"
+    assert bibtex.latex_text(plain + " {x}") == bibtex.latex_text(plain) + r" \{x\}"
+    assert bibtex.latex_text(plain, ascii_letters=False) == "Osmanlı’da “Şark” {\\&} 50{\\%} — çağ{\\_}1 {\\textasciitilde} {\\#}2 {\\textasciicircum} Ærø Łódź"
+
+
+@given(st.text(alphabet=st.sampled_from(list("aZ0 -'`,<>!?{}#$%&_\\~^.\t\"–—“”‘’ığşİĞÇéøßłþŋǖđœМ中ع\u0301")), max_size=12),
+       st.booleans(), st.booleans(), st.booleans())
+@settings(max_examples=500, deadline=None)
+def test_latex_text_spells_as_the_character_loop_does(text, ascii_letters, brace_name_initials, first_initial_only):
+    from pipeline.writers import latex
+
+    assert latex.latex_text(text, ascii_letters=ascii_letters, brace_name_initials=brace_name_initials,
+                            first_initial_only=first_initial_only) == latex._latex_text_by_character(
+        text, ascii_letters, brace_name_initials, first_initial_only)
 
 
 def test_non_latin_name_initials_are_bibtex_special_characters():

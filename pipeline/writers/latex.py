@@ -171,6 +171,49 @@ def _paired_braces(text: str) -> set[int]:
     return paired
 
 
+def _spelling(char: str, ascii_letters: bool) -> str:
+    """How ``char`` is written wherever it stands (braces and name initials depend on their
+    neighbours and are decided by the caller)."""
+    if char in _SPECIALS:
+        return _SPECIALS[char]
+    if ascii_letters and char in _PUNCTUATION:
+        return _PUNCTUATION[char]
+    if ascii_letters and not char.isascii() and (command := _latin_letter(char)):
+        return command
+    return char
+
+
+class _Spellings(dict):
+    """``str.translate`` table: code point -> its spelling, filled on first use. Bounded: past
+    that many distinct characters the rest are spelled each time."""
+
+    LIMIT = 1 << 16
+
+    def __init__(self, ascii_letters: bool):
+        super().__init__()
+        self.ascii_letters = ascii_letters
+
+    def __missing__(self, code: int) -> str:
+        spelling = _spelling(chr(code), self.ascii_letters)
+        if len(self) < self.LIMIT:
+            self[code] = spelling
+        return spelling
+
+
+def _joining_neighbours(ascii_letters: bool) -> tuple[str, ...]:
+    """The two-character texts whose spellings meet in one of _JOINING_PAIRS (there a ``{}``
+    goes between them). Only ASCII characters and the dashes and quotes can spell with
+    those ends: other characters stay themselves (not ASCII) or become a brace group."""
+    candidates = [chr(code) for code in range(128)] + list(_PUNCTUATION)
+    spelled = {char: _spelling(char, ascii_letters) for char in candidates}
+    return tuple(sorted(first + second for first in candidates for second in candidates
+                        if (spelled[first][-1], spelled[second][0]) in _JOINING_PAIRS))
+
+
+_SPELLINGS = {True: _Spellings(True), False: _Spellings(False)}
+_JOINING_NEIGHBOURS = {True: _joining_neighbours(True), False: _joining_neighbours(False)}
+
+
 def latex_text(text: str, *, ascii_letters: bool = True, brace_name_initials: bool = False,
                first_initial_only: bool = False) -> str:
     """``text`` as LaTeX that every consumer reads back as ``text``.
@@ -180,22 +223,26 @@ def latex_text(text: str, *, ascii_letters: bool = True, brace_name_initials: bo
     token when it stays UTF-8, so 8-bit BibTeX abbreviates it whole; ``first_initial_only``:
     only the first character of ``text`` (a brace-protected collaboration is one token).
     """
+    if ("{" in text or "}" in text or (brace_name_initials and not text.isascii())
+            or any(pair in text for pair in _JOINING_NEIGHBOURS[ascii_letters])):
+        return _latex_text_by_character(text, ascii_letters, brace_name_initials, first_initial_only)
+    # Without braces, name initials and joining neighbours every character has one spelling
+    # wherever it stands: one C-level translate does what the loop does, without its Python
+    # work per character (abstracts and titles are most of a record's text).
+    return text.translate(_SPELLINGS[ascii_letters])
+
+
+def _latex_text_by_character(text: str, ascii_letters: bool, brace_name_initials: bool, first_initial_only: bool) -> str:
     paired = _paired_braces(text)
     chunks: list[str] = []
     token_start = True
     for index, char in enumerate(text):
         if char in "{}":
             chunk = "\\" + char if index in paired else _UNPAIRED_BRACES[char]
-        elif char in _SPECIALS:
-            chunk = _SPECIALS[char]
-        elif ascii_letters and char in _PUNCTUATION:
-            chunk = _PUNCTUATION[char]
-        elif ascii_letters and not char.isascii() and (command := _latin_letter(char)):
-            chunk = command
-        elif brace_name_initials and token_start and not char.isascii():
-            chunk = "{\\relax " + char + "}"
         else:
-            chunk = char
+            chunk = _spelling(char, ascii_letters)
+            if brace_name_initials and token_start and chunk == char and not char.isascii():
+                chunk = "{\\relax " + char + "}"
         if chunks and (chunks[-1][-1], chunk[0]) in _JOINING_PAIRS:
             chunks.append("{}")
         chunks.append(chunk)
