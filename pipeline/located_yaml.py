@@ -9,6 +9,7 @@ and only JSON-like scalar types come out.
 
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,19 +85,32 @@ class Position:
 
 @dataclass
 class YamlDocument:
-    """Plain data (dict/list/str/int/float/bool/None) plus the YAML nodes it was built from.
+    """Plain data (dict/list/str/int/float/bool/None) plus what positions are looked up in.
 
-    Positions are looked up in the node tree only when a diagnostic needs one, so valid
-    records (the common case) pay nothing for them.
+    Positions are looked up only when a diagnostic needs one, so valid records (the common
+    case) pay nothing for them: ``load_yaml`` keeps the text and where each top-level field
+    stands, and composes the text's node tree again (the same nodes: same text, same
+    loader) only for a position deeper down.
     """
 
     path: str
     data: Any
-    root: Any = None  # the composed yaml.Node, None for an empty document
+    root: Any = None  # the composed yaml.Node, None for an empty document (or until composed)
+    text: str | None = None  # composed again into ``root`` when a position needs the tree
+    # Where the root mapping starts, and its fields: key -> (key's line, column, value's line, column)
+    top_level: tuple[tuple[int, int], dict[str, tuple[int, int, int, int]]] | None = None
 
     def position(self, path: FieldPath, *, key: bool = False) -> Position:
         """Where ``path`` stands (its key, with ``key=True``); for a missing field, where its
         nearest parent stands."""
+        if self.root is None and self.top_level is not None and len(path) <= 1:
+            start, fields = self.top_level
+            found = fields.get(path[0]) if path else None
+            if found is None:
+                return Position(*start)
+            return Position(found[0], found[1]) if key else Position(found[2], found[3])
+        if self.root is None and self.text is not None:
+            self.root = yaml.compose(self.text, Loader=_COMPOSING_LOADER)
         node = self.root
         if node is None:
             return Position(1, 1)
@@ -146,6 +160,21 @@ def decode(raw: bytes, path: str) -> str:
 def load_yaml(raw: bytes, path: str) -> YamlDocument:
     """Parse one YAML document. Raises :class:`YamlError` with a located message."""
     text = decode(raw, path)
+    # The node tree is thousands of container objects that live only while the data is built.
+    # A collection in the middle would find them alive and move them to an older generation,
+    # and in a worker whose heap holds the writers' styles and schemas that brings on full
+    # collections (they were most of a record's read time in a publish). With the collector
+    # off until the tree is freed, they are never seen by it.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(text, path)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(text: str, path: str) -> YamlDocument:
     try:
         node = yaml.compose(text, Loader=_COMPOSING_LOADER)
     except yaml.MarkedYAMLError as exc:
@@ -171,7 +200,13 @@ def load_yaml(raw: bytes, path: str) -> YamlDocument:
                            check_characters="\\" in text or _XML_FORBIDDEN.search(text) is not None)
     except _Unsure:
         data = _Builder(path).build(node, (), 0)
-    return YamlDocument(path, data, node)
+    if type(node) is not yaml.MappingNode:
+        return YamlDocument(path, data, node)
+    fields = {}
+    for key_node, value_node in node.value:  # scalar keys, each once: _plain_data/_Builder checked
+        key_mark, value_mark = key_node.start_mark, value_node.start_mark
+        fields[key_node.value] = (key_mark.line + 1, key_mark.column + 1, value_mark.line + 1, value_mark.column + 1)
+    return YamlDocument(path, data, text=text, top_level=((node.start_mark.line + 1, node.start_mark.column + 1), fields))
 
 
 class _Unsure(Exception):

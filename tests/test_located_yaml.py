@@ -160,3 +160,70 @@ def test_both_walks_agree_on_any_document(value, flow):
         return
     assert located_yaml._plain_data(root, check_aliases=True, check_characters=True) == careful
     assert load_yaml(text.encode(), "f.yaml").data == careful
+
+
+def _field_paths(value, here=()):
+    yield here
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _field_paths(item, here + (key,))
+        yield here + ("no-such-field",)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _field_paths(item, here + (index,))
+        yield here + (len(value),)
+
+
+def _tree_position(node, path, key):
+    """Where ``path`` stands, walked in the node tree as the diagnostics read it (the position
+    of the key with ``key``; of the nearest parent for a missing field)."""
+    for depth, part in enumerate(path):
+        if isinstance(node, yaml.MappingNode):
+            match = [(k, v) for k, v in node.value if k.value == part]
+            if not match:
+                break
+            if key and depth == len(path) - 1:
+                return match[0][0].start_mark.line + 1, match[0][0].start_mark.column + 1
+            node = match[0][1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            break
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def test_a_loaded_record_keeps_no_node_tree_and_finds_every_position_on_demand():
+    for path in sorted(REPO.glob("seeds/**/*.yaml")):
+        raw = path.read_bytes()
+        document = load_yaml(raw, str(path))
+        assert document.root is None  # only the text and the top-level fields' positions
+        tree = yaml.compose(raw.decode("utf-8"), Loader=yaml.SafeLoader)
+        for field in _field_paths(document.data):
+            for key in (False, True):
+                fresh = load_yaml(raw, str(path)) if len(field) <= 1 else document
+                found = fresh.position(field, key=key)
+                assert (found.line, found.column) == _tree_position(tree, field, key), (path, field, key)
+
+
+def test_a_diagnostic_deep_in_a_record_names_its_line_and_column():
+    document = load_yaml(b"id: x\nauthors:\n  - family: A\n  - family: B\n    orcid: 1\n", "f.yaml")
+    assert str(document.diagnostic(("authors", 1, "orcid"), "bad")) == "f.yaml:5:12: authors[1].orcid: bad"
+    assert str(document.diagnostic(("authors", 1, "orcid"), "bad", key=True)) == "f.yaml:5:5: authors[1].orcid: bad"
+    assert str(document.diagnostic(("doi",), "missing")) == "f.yaml:1:1: doi: missing"
+    assert str(document.diagnostic(("authors",), "bad", key=True)) == "f.yaml:2:1: authors: bad"
+
+
+def test_reading_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    assert gc.isenabled()
+    load_yaml(b"a: 1\n", "f.yaml")
+    with pytest.raises(YamlError):
+        load_yaml(b"a: 1\na: 2\n", "f.yaml")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_yaml(b"a: 1\n", "f.yaml")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
