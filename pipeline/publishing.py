@@ -40,7 +40,7 @@ from .model import Journal, OaiIdentity
 from .oai.sets import record_identifier
 from .read.corpus import JOURNAL_FILE, ParsedJournal, article_files, discover, display_path, read_journal, repository_identity
 from .read.site_files import site_file_paths
-from .rendering import DERIVED_WRITERS, WRITERS, SeedResult, SeedTask, process_seed, record_hash
+from .rendering import DERIVED_WRITERS, WRITERS, OaiRecord, SeedResult, SeedTask, process_seed, record_hash
 from .store.citation_cache import default_cache as default_citation_cache
 from .store.manifest import (GENERATION, LEGACY_MANIFEST, MANIFEST, PARTS_CACHE, Manifest, NextRecords, RecordEntry, dump_parts,
                              load_parts, parts_path)
@@ -53,6 +53,9 @@ from .writers.shared import batch_name
 from .layout import issue_path
 
 DEFAULT_DB_NAME = "oai.sqlite3"
+# Rendered records go into the OAI store this many at a time (their metadata is held until
+# then: a few MB).
+STORE_BATCH = 256
 
 
 class OutputInvalid(PipelineError):
@@ -500,6 +503,7 @@ class _Publication:
             if states[key][1] != state:  # a seed saved again with the same bytes: its new state is remembered
                 self.records.restate(key, state)
         self.datestamps = dict(datestamps)  # article key -> OAI datestamp
+        self.store_queue: dict[str, tuple[str, OaiRecord]] = {}  # OAI identifier -> (key, OaiRecord): rendered, not yet stored
         self.diagnostics: list[Diagnostic] = list(plan.diagnostics)
         self.problems: list[OutputProblem] = []
         self.dois = DoiRegister()  # kept records claim theirs first
@@ -579,6 +583,7 @@ class _Publication:
                 self.absorb(by_path[result.path], result)
                 if self.progress:
                     self.progress(done, len(tasks))
+            self.fill_store()
         finally:
             executor.close()
 
@@ -617,12 +622,24 @@ class _Publication:
         self.staging.write(parts_path(journal_id, article_id), dump_parts(parts))
         oai = result.oai
         if not refreshed or oai_parts() & set(self.plan.stale_writers):
-            specs = tuple(spec for spec, _ in oai.sets)
-            self.datestamps[seed.key] = self.tx.upsert(oai.identifier, specs, oai.content_hash, oai.formats)
+            self.store_queue[oai.identifier] = (seed.key, oai)
+            if len(self.store_queue) >= STORE_BATCH:
+                self.fill_store()
         self.current.records[seed.key] = RecordEntry(
             result.hash, journal_id, result.doi, files, result.issue_key, [list(pair) for pair in oai.sets], seed.stat
         )
         report.rendered += 1
+
+    def fill_store(self) -> None:
+        """Put the queued records into the store, one batch in a few statements (see
+        StoreTransaction.upsert_many); their datestamps are read by the journal files."""
+        queued, self.store_queue = self.store_queue, {}
+        if queued:
+            datestamps = self.tx.upsert_many(
+                (identifier, tuple(spec for spec, _ in oai.sets), oai.content_hash, oai.formats)
+                for identifier, (_, oai) in queued.items())
+            for identifier, (key, _) in queued.items():
+                self.datestamps[key] = datestamps[identifier]
 
     def skip(self, key: str, old: RecordEntry | None) -> None:
         """--keep-going keeps the last good version of a record that broke, if there is one."""

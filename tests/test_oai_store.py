@@ -116,6 +116,49 @@ def test_keep_leaves_an_item_untouched(store):
         assert tx.keep("oai:journal.example.org:tjh/a001") is None  # deleted: must be upserted
 
 
+def test_a_batch_keeps_each_items_datestamp_rules(store):
+    """upsert_many (how a publish fills the store): in one batch, a new item, an unchanged
+    one, a changed one and a deleted one that returns, each stamped as upsert would."""
+    new, unchanged, changed, returning = (f"oai:x.org:j/{name}" for name in ("new", "same", "edited", "back"))
+    with store.transaction(at("2024-05-01T10:00:00")) as tx:
+        for identifier in (unchanged, changed, returning):
+            tx.upsert(identifier, ("j", "j:1"), "h1", {"oai_dc": b"<old/>", "jats": b"<old/>"})
+    with store.transaction(at("2024-05-02T10:00:00")) as tx:
+        tx.delete_missing({unchanged, changed})
+    with store.transaction(at("2024-05-03T10:00:00")) as tx:
+        stamps = tx.upsert_many([
+            (new, ("j", "j:2"), "h1", {"oai_dc": b"<new/>"}),
+            (unchanged, ("j", "j:1"), "h1", {"oai_dc": b"<same/>", "jats": b"<old/>"}),
+            (changed, ("j", "j:2"), "h2", {"oai_dc": b"<edited/>"}),
+            (returning, ("j", "j:1"), "h1", {"oai_dc": b"<back/>", "jats": b"<old/>"}),
+        ])
+    assert stamps == {new: "2024-05-03T10:00:00Z", unchanged: "2024-05-01T10:00:00Z",
+                      changed: "2024-05-03T10:00:00Z", returning: "2024-05-03T10:00:00Z"}
+    with store.view() as view:
+        assert view.item_sets(changed) == ("j", "j:2")  # the old membership j:1 is gone
+        assert view.item_prefixes(changed) == ["oai_dc"]  # and the old jats
+        assert view.record(unchanged, "oai_dc").xml == b"<same/>"  # refreshed in place
+        assert view.record(returning, "oai_dc").xml == b"<back/>" and not view.record(returning, "oai_dc").deleted
+
+
+def test_a_batch_larger_than_one_statements_list_and_a_repeated_identifier(store):
+    identifiers = [f"oai:x.org:j/a{index:04d}" for index in range(1200)]
+    with store.transaction(at("2024-05-01T10:00:00")) as tx:
+        tx.upsert_many([(identifier, ("j",), "h1", {"oai_dc": b"<a/>"}) for identifier in identifiers])
+    with store.transaction(at("2024-05-02T10:00:00")) as tx:
+        stamps = tx.upsert_many([(identifier, ("j",), "h2" if index % 2 else "h1", {"oai_dc": b"<b/>"})
+                                 for index, identifier in enumerate(identifiers)])
+    assert [stamps[i] for i in identifiers[:2]] == ["2024-05-01T10:00:00Z", "2024-05-02T10:00:00Z"]
+    assert sum(stamp == "2024-05-02T10:00:00Z" for stamp in stamps.values()) == 600
+    with store.view() as view:
+        assert view.count("oai_dc", None, None, None) == 1200
+        assert view.record(identifiers[-1], "oai_dc").xml == b"<b/>"
+    with pytest.raises(ValueError, match="more than once"):
+        with store.transaction(at("2024-05-03T10:00:00")) as tx:
+            tx.upsert_many([(identifiers[0], ("j",), "h3", {"oai_dc": b"<c/>"})] * 2)
+    assert store.datestamp(identifiers[0]) == "2024-05-01T10:00:00Z"
+
+
 def test_failed_publish_leaves_the_store_as_it_was(store, location):
     articles = sample_articles(3)
     before = publish(store, articles, JOURNAL, at("2024-05-01T10:00:00"))

@@ -11,7 +11,9 @@ parameter style. What differs is how transactions are taken:
 - a request reads in one ``REPEATABLE READ READ ONLY`` transaction: one snapshot for the
   whole response, never blocked by a publish (what WAL gives in SQLite);
 - the schema is migrated under another advisory lock, so workers starting together do not
-  race.
+  race;
+- a batch of records' set memberships and metadata is copied in (``COPY ... FROM STDIN``,
+  :class:`PostgresTransaction`) rather than inserted row by row.
 
 Connections come from a :mod:`psycopg_pool` pool, created lazily in the process that uses it
 (a pool must not cross a ``fork``, and gunicorn forks its workers).
@@ -66,6 +68,19 @@ class _Connection:
         if rows:
             with self.raw.cursor() as cursor:
                 cursor.executemany(sql.replace("?", "%s"), rows)
+
+
+class PostgresTransaction(StoreTransaction):
+    """The shared write side; a batch's set memberships and metadata go in by ``COPY``
+    (one stream per table) rather than as rows of INSERT statements."""
+
+    def _insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        with self._db.raw.cursor() as cursor:
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
 
 
 class PostgresStore(_Readers):
@@ -148,7 +163,7 @@ class PostgresStore(_Readers):
             try:
                 db.execute("SELECT pg_advisory_xact_lock(?)", (_PUBLISH_LOCK,))
                 self._local.writing = db
-                yield StoreTransaction(db, now)
+                yield PostgresTransaction(db, now)
             except BaseException:
                 raw.execute("ROLLBACK")
                 raise

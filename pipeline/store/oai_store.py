@@ -476,41 +476,68 @@ class StoreTransaction:
         content_hash: str,
         formats: Mapping[str, bytes],
     ) -> str:
-        """Store the item; return its datestamp.
+        """Store the item; return its datestamp (:meth:`upsert_many` of one item)."""
+        return self.upsert_many([(identifier, set_specs, content_hash, formats)])[identifier]
 
-        The datestamp moves to this transaction's datestamp only if the content hash differs
-        from the stored one or the item was deleted; otherwise the metadata is refreshed in
+    def upsert_many(self, items: Iterable[tuple[str, tuple[str, ...], str, Mapping[str, bytes]]]) -> dict[str, str]:
+        """Store items ``(identifier, set_specs, content_hash, formats)``, each identifier
+        once; return identifier -> datestamp.
+
+        An item's datestamp moves to this transaction's datestamp only if its content hash
+        differs from the stored one or it was deleted; otherwise the metadata is refreshed in
         place (the same content renders to the same bytes) and the datestamp stays.
-        """
-        for spec in set_specs:
-            _check_set_spec(spec)
-        for prefix in formats:
-            if not METADATA_PREFIX.fullmatch(prefix):
-                raise ValueError(f"{prefix!r} is not a valid OAI-PMH metadataPrefix")
-        row = self._db.execute(
-            "SELECT datestamp, content_hash, deleted FROM items WHERE identifier = ?", (identifier,)
-        ).fetchone()
-        if row is not None and row[1] == content_hash and not row[2]:
-            datestamp = row[0]
-        else:
-            datestamp = self.datestamp
-            self._db.execute(
+
+        A batch costs a few statements, whatever its size (a look-up of the stored rows,
+        the changed items, their set memberships and metadata in bulk), not six per item:
+        the publishing process fills the store of a whole corpus, over a socket with
+        PostgreSQL, and that is work no worker can take from it."""
+        items = list(items)
+        identifiers = [item[0] for item in items]
+        if len(set(identifiers)) != len(identifiers):
+            raise ValueError("upsert_many: an identifier appears more than once")
+        for _, set_specs, _, formats in items:
+            for spec in set_specs:
+                _check_set_spec(spec)
+            for prefix in formats:
+                if not METADATA_PREFIX.fullmatch(prefix):
+                    raise ValueError(f"{prefix!r} is not a valid OAI-PMH metadataPrefix")
+        stored = {
+            row[0]: row[1:]
+            for chunk in _chunks(identifiers)
+            for row in self._db.execute(
+                f"SELECT identifier, datestamp, content_hash, deleted FROM items WHERE identifier IN ({_marks(chunk)})", chunk)
+        }
+        datestamps: dict[str, str] = {}
+        changed: list[tuple[str, str, str]] = []
+        for identifier, _, content_hash, _ in items:
+            row = stored.get(identifier)
+            if row is not None and row[1] == content_hash and not row[2]:
+                datestamps[identifier] = row[0]
+            else:
+                datestamps[identifier] = self.datestamp
+                changed.append((identifier, self.datestamp, content_hash))
+        if changed:
+            self._db.executemany(
                 "INSERT INTO items (identifier, datestamp, content_hash, deleted) VALUES (?, ?, ?, 0) "
                 "ON CONFLICT (identifier) DO UPDATE SET datestamp = excluded.datestamp, "
                 "content_hash = excluded.content_hash, deleted = 0",
-                (identifier, datestamp, content_hash),
+                changed,
             )
-        self._db.execute("DELETE FROM item_sets WHERE identifier = ?", (identifier,))
-        self._db.executemany(
-            "INSERT INTO item_sets (identifier, set_spec) VALUES (?, ?)",
-            [(identifier, spec) for spec in sorted(set(set_specs))],
-        )
-        self._db.execute("DELETE FROM metadata WHERE identifier = ?", (identifier,))
-        self._db.executemany(
-            "INSERT INTO metadata (identifier, prefix, xml) VALUES (?, ?, ?)",
-            [(identifier, prefix, bytes(formats[prefix])) for prefix in sorted(formats)],
-        )
-        return datestamp
+        known = [identifier for identifier in identifiers if identifier in stored]  # new items have no rows to drop
+        for table in ("item_sets", "metadata"):
+            for chunk in _chunks(known):
+                self._db.execute(f"DELETE FROM {table} WHERE identifier IN ({_marks(chunk)})", chunk)
+        self._insert_rows("item_sets", ("identifier", "set_spec"),
+                          [(identifier, spec) for identifier, set_specs, _, _ in items for spec in sorted(set(set_specs))])
+        self._insert_rows("metadata", ("identifier", "prefix", "xml"),
+                          [(identifier, prefix, bytes(formats[prefix]))
+                           for identifier, _, _, formats in items for prefix in sorted(formats)])
+        return datestamps
+
+    def _insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        """Plain inserts of many rows (PostgreSQL's transaction copies them instead)."""
+        if rows:
+            self._db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({_marks(columns)})", rows)
 
     def keep(self, identifier: str) -> str | None:
         """An item that did not change and was not re-rendered: leave it, return its datestamp
@@ -546,6 +573,20 @@ class StoreTransaction:
             )
             self._db.execute("UPDATE metadata SET xml = NULL WHERE identifier = ?", (identifier,))
         return gone
+
+
+# Identifiers per IN (...) list: far below SQLite's limit of bound parameters, and a few
+# statements per batch of records.
+_IN_LIST = 500
+
+
+def _chunks(values: list) -> Iterator[list]:
+    for start in range(0, len(values), _IN_LIST):
+        yield values[start:start + _IN_LIST]
+
+
+def _marks(values) -> str:
+    return ", ".join("?" * len(values))
 
 
 def _check_set_spec(spec: str) -> None:
