@@ -104,46 +104,99 @@ def _records_staged(out: Path) -> int:
     return count
 
 
-def _heartbeat(label: str, out: Path, log, stop: threading.Event, every: float = 60) -> None:
+def _heartbeat(label: str, out: Path, log, stop: threading.Event, disk: dict, every: float = 60) -> None:
     """A line a minute while a publish runs (its own progress bar is off under CI=1): a
-    100,000-article publish otherwise says nothing for most of an hour."""
+    100,000-article publish otherwise says nothing for most of an hour. Also keeps the least
+    free disk seen (``disk["least_free_gb"]``)."""
     started = time.perf_counter()
     while not stop.wait(every):
-        log(f"  {label}: {time.perf_counter() - started:.0f} s, {_records_staged(out):,} records staged")
+        free = _free_gb(out.parent)
+        disk["least_free_gb"] = min(disk.get("least_free_gb", free), free)
+        log(f"  {label}: {time.perf_counter() - started:.0f} s, {_records_staged(out):,} records staged, {free:.1f} GB free")
 
 
-def publish(label: str, seeds: Path, out: Path, work: Path, *extra: str, citation_cache: Path, log=None) -> PublishRun:
+def publish(label: str, seeds: Path, out: Path, work: Path, *extra: str, citation_cache: Path, log=None,
+            disk: dict | None = None) -> PublishRun:
     argv = [sys.executable, "-m", "pipeline.cli", "publish", str(seeds), "-o", str(out), *extra]
     env = dict(_env(), PIPELINE_CITATION_CACHE=str(citation_cache))
     stop = threading.Event()
+    disk = {} if disk is None else disk
     if log is not None:
-        threading.Thread(target=_heartbeat, args=(label, out, log, stop), daemon=True).start()
+        threading.Thread(target=_heartbeat, args=(label, out, log, stop, disk), daemon=True).start()
     try:
         child = run_measured(argv, env=env, cwd=REPO, output_dir=work / f"logs-{label}", interval=1.0)
     finally:
         stop.set()
+    free = _free_gb(out.parent)
+    disk["least_free_gb"] = min(disk.get("least_free_gb", free), free)
+    disk[f"free_after_{label}_gb"] = free
     if log is not None:
         log(f"  {label}: {child.wall:.0f} s wall, {child.tree_cpu:.0f} s CPU (publishing process {child.root_cpu:.0f} s), "
-            f"exit {child.returncode}; {shutil.disk_usage(out.parent).free / 2**30:.1f} GB free on the disk")
+            f"exit {child.returncode}; {free:.1f} GB free on the disk")
     summary = (child.stderr.strip().splitlines() or [""])[-1]
     return PublishRun(label, child.wall, child.tree_cpu, child.peak_tree_pss, child.max_rss, child.returncode, summary,
                       client_cpu=child.root_cpu)
 
 
-def compare_outputs(a: Path, b: Path, seeds: Path, every: int) -> list[str]:
-    """bench.compare_trees.differences, on the files of every ``every``-th article (by sorted
-    seed path) and every file that belongs to no article; without the SQLite store (only the
-    process pool's tree has one) and Crossref batches (their timestamps are each run's clock)."""
-    from .compare_trees import differences
+@dataclass(frozen=True)
+class ArticleSample:
+    """A test of relative output paths: the files of the sampled articles and every file that
+    belongs to no article (journal, issue and site files, the manifest, the store) pass."""
 
+    skipped: frozenset[str]  # the ids of the articles left out
+    articles: int  # how many are in
+
+    def __call__(self, relative: str) -> bool:  # an article's files carry its id (generated ids have no dot)
+        return not any(part.split(".", 1)[0] in self.skipped for part in relative.split("/"))
+
+
+def sample_filter(seeds: Path, every: int) -> ArticleSample | None:
+    """Every ``every``-th article (by sorted seed path); None when ``every`` is 1 (everything)."""
+    if every == 1:
+        return None
     articles = [path.stem for path in sorted(seeds.glob("*/articles/*.yaml"))]
-    skipped = set(articles) - set(articles[::every])
+    sampled = articles[::every]
+    return ArticleSample(frozenset(articles) - frozenset(sampled), len(sampled))
 
-    def keep(relative: str) -> bool:  # an article's files carry its id (generated ids have no dot)
-        return not any(part.split(".", 1)[0] in skipped for part in relative.split("/"))
 
-    found = differences(a, b, keep=None if every == 1 else keep)
-    return [line for line in found if "oai.sqlite3" not in line and "/crossref/" not in line]
+def prune_to_sample(tree: Path, keep: ArticleSample) -> tuple[int, int]:
+    """Delete every file of ``tree`` that ``keep`` rejects (a directory named by a skipped
+    article goes whole); (files kept, files deleted). What stays is the part of the tree the
+    comparison reads, so the other executor's tree can be published beside it."""
+    kept = deleted = 0
+    for directory, dirnames, filenames in os.walk(tree):
+        relative_dir = os.path.relpath(directory, tree)
+        prefix = "" if relative_dir == "." else relative_dir + "/"
+        for name in list(dirnames):
+            if name.split(".", 1)[0] in keep.skipped:
+                dirnames.remove(name)
+                path = os.path.join(directory, name)
+                deleted += sum(len(files) for _, _, files in os.walk(path))
+                shutil.rmtree(path)
+        for name in filenames:
+            if keep(prefix + name):
+                kept += 1
+            else:
+                os.unlink(os.path.join(directory, name))
+                deleted += 1
+    return kept, deleted
+
+
+def compare_outputs(a: Path, b: Path, keep: ArticleSample | None) -> tuple[list[str], int]:
+    """bench.compare_trees.differences on the files ``keep`` accepts (all with None), and how
+    many files were compared; without the SQLite store (only the process pool's tree has one)
+    and Crossref batches (their timestamps are each run's clock)."""
+    from .compare_trees import _files, differences
+
+    found = differences(a, b, keep=keep)
+    compared = [name for name in _files(b) if keep is None or keep(name)]
+    excluded = [name for name in compared if "oai.sqlite3" in name or "/crossref/" in name]
+    return ([line for line in found if "oai.sqlite3" not in line and "/crossref/" not in line],
+            len(compared) - len(excluded))
+
+
+def _free_gb(path: Path) -> float:
+    return shutil.disk_usage(path).free / 2**30
 
 
 # --- harvesting ---------------------------------------------------------------------------
@@ -332,27 +385,41 @@ def run(args) -> dict:
         db_url = server.new_database("bench")
     try:
         publishes = results["publishes"] = {}
+        disk = results["disk"] = {"free_at_start_gb": _free_gb(work)}
         out_process, out_dask = work / "out-process", work / "out-dask"
-        log("cold publish, process pool, --jobs 2 (SQLite store)")
-        publishes["cold-process"] = publish("cold-process", seeds, out_process, work, "--jobs", "2",
-                                            citation_cache=work / "citations-process.sqlite3", log=log)
+        # Past 20,000 articles the trees are compared on a sample (every file of every n-th
+        # article, and every file that belongs to no article): reading two whole trees back
+        # took ~9 min at 10,000 articles here. The Dask tree is published first and pruned
+        # to that sample before the process pool's is published, so the disk holds one
+        # whole tree at a time (~28 GB at 100,000 articles), not two.
+        every = args.compare_every or max(1, args.articles // 20_000 * 10)
+        keep = sample_filter(seeds, every)
         if not args.skip_dask:
             log("cold publish, Dask LocalCluster of 2 workers (PostgreSQL store)")
             publishes["cold-dask"] = publish("cold-dask", seeds, out_dask, work, "--executor", "dask", "--jobs", "2",
-                                             "--db", db_url, citation_cache=work / "citations-dask.sqlite3", log=log)
+                                             "--db", db_url, citation_cache=work / "citations-dask.sqlite3", log=log, disk=disk)
+            if keep is not None:
+                started = time.perf_counter()
+                kept, deleted = prune_to_sample(out_dask, keep)
+                disk["free_after_pruning_gb"] = _free_gb(work)
+                log(f"  Dask tree pruned to the compared sample in {time.perf_counter() - started:.0f} s: {kept:,} files kept, "
+                    f"{deleted:,} deleted; {disk['free_after_pruning_gb']:.1f} GB free")
+        log("cold publish, process pool, --jobs 2 (SQLite store)")
+        publishes["cold-process"] = publish("cold-process", seeds, out_process, work, "--jobs", "2",
+                                            citation_cache=work / "citations-process.sqlite3", log=log, disk=disk)
+        if not args.skip_dask:
             # File by file, SQLite files by their rows (bench.compare_trees); the SQLite store
             # is only in the process pool's tree (Dask's is PostgreSQL), and Crossref batch
             # timestamps are each run's clock.
-            # Past 20,000 articles every file of a sample of the articles (every n-th) and
-            # every other file: reading two whole trees back took ~9 min at 10,000 articles here.
-            every = max(1, args.articles // 20_000 * 10)
             started = time.perf_counter()
-            differing = compare_outputs(out_process, out_dask, seeds, every)
+            differing, compared = compare_outputs(out_process, out_dask, keep)
             results["tree_comparison_seconds"] = time.perf_counter() - started
-            log(f"  trees compared in {results['tree_comparison_seconds']:.0f} s")
+            log(f"  trees compared in {results['tree_comparison_seconds']:.0f} s: {compared:,} files, {len(differing)} differ")
             results["trees_identical_except_crossref_timestamps"] = not differing
             results["tree_differences"] = differing[:10]
-            results["tree_comparison"] = "every file" if every == 1 else f"the files of every {every}th article and every other file"
+            results["tree_files_compared"] = compared
+            results["tree_comparison"] = ("every file" if keep is None else
+                                          f"the files of every {every}th article ({keep.articles:,} articles) and every other file")
             shutil.rmtree(out_dask)  # its store is the PostgreSQL database, harvested below
         log("re-publish unchanged")
         publishes["unchanged"] = publish("unchanged", seeds, out_process, work, "--jobs", "2",
@@ -426,10 +493,19 @@ def render(results: dict) -> str:
         lines.append(f"| {label} | {p['wall']:.1f} s | {rate} | {p['cpu']:.1f} s | {per} | {client} | {_mb(p['peak_tree_pss'])} | "
                      f"{_mb(p['max_rss'])} | {result}: {p['summary'][:60]} | {projected} | {idle} |")
     if "trees_identical_except_crossref_timestamps" in results:
+        compared = results.get("tree_files_compared")
         lines += ["", f"Process-pool and Dask trees identical (Crossref batch timestamps aside; "
-                      f"{results.get('tree_comparison', 'every file')} compared): "
+                      f"{results.get('tree_comparison', 'every file')} compared"
+                      f"{f', {compared:,} files byte for byte' if compared else ''}): "
                       f"{results['trees_identical_except_crossref_timestamps']}"]
         lines += [f"- {line}" for line in results.get("tree_differences", [])]
+    disk = results.get("disk")
+    if disk:
+        steps = ", ".join(f"{name.removeprefix('free_').removesuffix('_gb').replace('_', ' ')} {value:.1f} GB"
+                          for name, value in disk.items() if name != "least_free_gb")
+        lines += ["", f"Free disk: {steps}; the least seen during the run {disk.get('least_free_gb', 0):.1f} GB "
+                      "(the Dask tree is pruned to the compared files before the process pool publishes, so one "
+                      "whole tree is on the disk at a time)."]
     lines += ["", "Harvests (ListRecords oai_dc, 100 records a page): one full walk, timed, while the "
                   "concurrent harvesters each walk one journal's set to its end. *Complete & identical*: "
                   "the full walk has every record, and every set walk equals the full walk's records of "
@@ -467,9 +543,10 @@ def estimate(results: dict) -> str:
 
 Measured here (cold, process pool, {n:,} articles): {ms:.1f} ms of CPU per article for the whole
 process tree, of which {client_ms:.1f} ms in the publishing process itself (scan and hashing, the
-manifest, writing each record's files into the staging tree, the OAI store's upserts, then the
-journal-level files and their validation) and {worker_ms:.1f} ms in the workers (reading,
-every writer, validating each output). The workers' share spreads over N single-core workers;
+manifest, writing each record's files into the staging tree, filling the OAI store in
+batches, writing the journal-level files the workers send back) and {worker_ms:.1f} ms in the
+workers (reading, every writer, validating each output, and one task per journal for its
+journal-level files). The workers' share spreads over N single-core workers;
 the publishing process's share does not. With the two overlapping (records are written as
 they arrive), a 1.3 M-article rebuild takes at least:
 
@@ -479,11 +556,11 @@ they arrive), a 1.3 M-article rebuild takes at least:
 
 Where it stops scaling: at about N = {knee:,.0f} workers the publishing process's own work
 ({client_ms:.1f} ms x 1.3 M = ~{client_ms * total / 1000 / 60:,.0f} min on one core) is the limit, not the cluster. Of that
-work, the journal-level files (Crossref/DOAJ batches, per-issue lists, site pages, each
-validated) are built after the last record, journal by journal, in the client; they are the
-first thing to move onto the workers (one task per journal or issue, reading the parts files
-from the shared file system), then the store filled with COPY instead of row upserts, and the
-scan sharded by journal. The scheduler is not the limit: tasks carry paths, not bytes (a few
+work, writing every record's ~20 files into the staging tree is the largest part left (the
+journal-level files are already built on the workers, and the store is filled in batches,
+by COPY in PostgreSQL); the next steps are workers writing their records' files into the
+staging tree on the shared file system themselves (only the manifest row and the store's
+metadata coming back), and the scan sharded by journal. The scheduler is not the limit: tasks carry paths, not bytes (a few
 hundred bytes each), and Dask schedules thousands of tasks per second. This is an estimate,
 not a measurement: one machine of 2 shared cores cannot measure N > 2."""
 
@@ -511,6 +588,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--harvest-deadline", type=float, default=600,
                         help="seconds each server's harvest may take; unfinished walks count as incomplete")
     parser.add_argument("--keep-corpus", action="store_true", help="use the corpus of an earlier run of the same size again")
+    parser.add_argument("--compare-every", type=int, default=None,
+                        help="compare the two trees on the files of every n-th article (and every non-article file), "
+                             "pruning the Dask tree to them before the process pool publishes (default: 1 up to "
+                             "20,000 articles, then 10 per 20,000: 50 at 100,000)")
     parser.add_argument("--skip-dask", action="store_true",
                         help="only the process pool and SQLite (a quick run; the table then has no Dask/PostgreSQL rows)")
     args = parser.parse_args(argv)
