@@ -280,13 +280,16 @@ def _program_for(style: str, locale: str, compiled: bool | None) -> citeproc_com
     return compiled_style(style, locale)
 
 
-def _marked_entry(item: dict[str, Any], style: str, locale: str, *, compiled: bool | None = None) -> str:
+def _marked_entry(item: dict[str, Any], style: str, locale: str, *, compiled: bool | None = None,
+                  source: _PlainTextSource | None = None) -> str:
     """The entry with formatting markers, by the compiled style when there is one (see
     :func:`_program_for`), else, or when it meets something it does not handle, by
-    citeproc-py: the same text either way."""
+    citeproc-py: the same text either way. ``source`` is ``item`` parsed already (one
+    :class:`_PlainTextSource` serves every locale: rendering only reads its references)."""
     loaded = load_style(style, locale)
     key = str(item["id"])
-    source = _PlainTextSource([item])
+    if source is None:
+        source = _PlainTextSource([item])
     bibliography = CitationStylesBibliography(loaded, source, _MarkedFormatter)
     bibliography.register(Citation([CitationItem(key)]))
     program = _program_for(style, locale, compiled)
@@ -380,7 +383,13 @@ def citation_item(article: Article, journal: Journal, style: str) -> dict[str, A
       translated title (``original-title`` is the title a translation was made from), so the
       brackets go into ``title``, as Zotero's documentation advises for APA.
     """
-    item = csl_item(article, journal)
+    return _styled_item(csl_item(article, journal), article, style)
+
+
+def _styled_item(base: dict[str, Any], article: Article, style: str) -> dict[str, Any]:
+    """:func:`citation_item` from the article's CSL-JSON item ``base``, which is left as it
+    is (the writer makes it once per article, not once per style)."""
+    item = dict(base)  # only top-level keys are replaced below
     style_id = csl_style_id(style)
     if style_id in ISNAD_STYLES:
         cited = article.dates.issue or article.dates.published
@@ -482,17 +491,20 @@ def render(article: Article, journal: Journal, *, cache: EntryStore | None = Non
     """Every style × locale of the article. With ``cache``, an entry found under its key is
     used as is, and a new one is put there: the same bytes as without it."""
     files: dict[str, bytes] = {}
+    base = csl_item(article, journal)
+    locales = locales_for(article, journal)
     for style in journal.citation_styles:
         directory = style_directory(style)
-        item = cited_fields(_without_markers(citation_item(article, journal, style)), style)
-        for locale in locales_for(article, journal):
-            if cache is None:
-                marked = _marked_entry(item, style, locale)
-            else:
-                key = entry_key(item, style, locale)
-                marked = cache.get(key)
-                if marked is None:
-                    marked = _marked_entry(item, style, locale)
+        item = cited_fields(_without_markers(_styled_item(base, article, style)), style)
+        source = None  # parsed for the first locale that is not in the cache, then shared
+        for locale in locales:
+            key = entry_key(item, style, locale) if cache is not None else None
+            marked = cache.get(key) if cache is not None else None
+            if marked is None:
+                if source is None:
+                    source = _PlainTextSource([item])
+                marked = _marked_entry(item, style, locale, source=source)
+                if cache is not None:
                     cache.put(key, marked)
             files[citation_path(journal.id, directory, locale, article.id, "txt")] = (_text(marked) + "\n").encode("utf-8")
             files[citation_path(journal.id, directory, locale, article.id, "html")] = (_html(marked) + "\n").encode("utf-8")

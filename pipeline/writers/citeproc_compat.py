@@ -51,6 +51,11 @@ tables live here, keyed by ``id()`` of the element, and each entry holds the ele
 which keeps that proxy (and so its ``id``) alive and unique for as long as the entry exists.
 Loaded styles are cached for the life of the process, so are these tables. Set
 ``PIPELINE_CITEPROC_MEMO=0`` to run without them (the byte-identity check does).
+
+With the memo tables comes one faster equivalent, off with them too: ``normalize_seam``
+(:func:`_seam`), which citeproc-py calls at every join and affix, turned both sides into
+whole strings (a ``MixedString`` joins all its segments) to compare one character of each;
+the same decision is taken from the last and first segments alone.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ from typing import Any
 
 import citeproc
 from citeproc import model, source
+from citeproc import string as citeproc_string
 
 from ..errors import PipelineError
 
@@ -273,12 +279,49 @@ def _memoize() -> None:
         return found
 
     source.CitationItem.reference = property(memo_reference)
+    _ORIGINAL["normalize_seam"] = citeproc_string.normalize_seam
+    citeproc_string.normalize_seam = model.normalize_seam = _seam  # join() and Affixed.wrap look it up there
     model.CitationStylesElement.xpath_search = memo_xpath_search
     model.CitationStylesElement.get_term = memo_get_term
     # Locale.get_term has its own signature and is reached through the style's get_term.
     for cls in _classes_defining("calls_variable"):
         _ORIGINAL[f"calls_variable:{cls.__name__}"] = original = cls.__dict__["calls_variable"]
         cls.calls_variable = _memo_calls_variable(original, cls)
+
+
+def _last_character(value: Any) -> str:
+    """``str(value)[-1:]`` without joining a MixedString (a list of strings, maybe nested)."""
+    if isinstance(value, list):
+        for segment in reversed(value):
+            found = _last_character(segment)
+            if found:
+                return found
+        return ""
+    return str(value)[-1:]
+
+
+def _first_character(value: Any) -> str:
+    """``str(value)[:1]`` without joining a MixedString."""
+    if isinstance(value, list):
+        for segment in value:
+            found = _first_character(segment)
+            if found:
+                return found
+        return ""
+    return str(value)[:1]
+
+
+def _seam(left, other):
+    """citeproc.string.normalize_seam (0.11.1) from one character of each side: drop the
+    first character of ``other`` when it would double a space or a ``.,;:!?`` at the end of
+    ``left``; ``other`` itself otherwise."""
+    last = _last_character(left)
+    if not last:
+        return other
+    first = _first_character(other)
+    if first and first == last and (first == " " or first in citeproc_string.SEAM_PUNCTUATION):
+        return citeproc_string._strip_first_char(other)
+    return other
 
 
 def _classes_defining(method: str) -> list[type]:

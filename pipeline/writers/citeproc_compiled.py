@@ -139,9 +139,16 @@ class Node:
 
     def insert(self, index, element):
         # Names.process inserts a default cs:name where a cs:names has none; as citeproc-py
-        # does, into the style tree (lxml) too, so both stay the same tree.
+        # does, into the style tree (lxml) too, so both stay the same tree. citeproc-py then
+        # looks for it by the CSL tag, which the default one (tag "Name") lacks, so it would
+        # insert another at every entry: the tree grew by one element per entry, each
+        # rendered without the mirror. Here the first one answers ``.name`` from then on
+        # (no attributes either way, so the same text; the first child stays a default name).
         self._element.insert(index, element)
-        self._add_child(self._compiled._mirror(element, self, self._root), index)
+        node = self._compiled._mirror(element, self, self._root)
+        self._add_child(node, index)
+        if element.tag == "Name" and self._is_names:
+            self.__dict__["name"] = node
 
     def __getattr__(self, name):
         # lxml-objectified access (``names_context.label``): the first child of that name, or
