@@ -48,6 +48,7 @@ from typing import Any, Callable
 
 from citeproc import model
 from citeproc.source import VariableError
+from citeproc import string as citeproc_string
 from citeproc.string import String, join
 
 from ..errors import PipelineError
@@ -481,6 +482,25 @@ class _Entry:
         self.repressed: dict = {}
 
 
+def _as_text(string: Any) -> Any:
+    """citeproc.model.Formatted.format of a node without font attributes."""
+    if isinstance(string, (int, float)):
+        return str(string)
+    return string
+
+
+def _join(items: list, delimiter: str) -> Any:
+    """citeproc.string.join (0.11.1) of a non-empty list, without the two steps that an empty
+    delimiter makes no-ops (its seam test gives "", and joining "" gives the same value)."""
+    seam = citeproc_string.normalize_seam  # looked up: citeproc_compat may replace it
+    output = items[0]
+    for item in items[1:]:
+        if delimiter:
+            output = output + seam(output, delimiter)
+        output = output + seam(output, item)
+    return output
+
+
 _IDENTITY_FORMAT = {"font-style": "normal", "font-variant": "normal", "font-weight": "normal",
                     "text-decoration": "none", "vertical-align": "baseline"}
 _FORMATTER_METHODS = {
@@ -569,6 +589,9 @@ class _Program:
                 raise Unsupported(f"{attribute}={value!r}")
             wrappers.append(getattr(self.formatter, method))
 
+        if not wrappers:
+            return _as_text  # most nodes: only the number-to-text step of Formatted.format
+
         def format(string):
             if isinstance(string, (int, float)):
                 string = str(string)
@@ -580,8 +603,24 @@ class _Program:
 
     def _wrap(self, node: Node) -> Callable:
         """citeproc.model.Affixed.wrap; without affixes it returns its argument."""
-        if node.get("prefix", "") or node.get("suffix", ""):
-            return node.wrap
+        prefix, suffix = node.get("prefix", ""), node.get("suffix", "")
+        if prefix or suffix:
+            def wrap_affixes(string):
+                # Affixed.wrap with the affixes read once; an empty affix is skipped: ""
+                # joined to a string is that string (String and MixedString return
+                # themselves), and the seam test of an empty side changes nothing.
+                if string is None:
+                    return None
+                if not isinstance(string, (str, list)):
+                    return node.wrap(string)  # citeproc-py's own errors for anything else
+                seam = citeproc_string.normalize_seam  # looked up: citeproc_compat may replace it
+                if prefix:
+                    string = prefix + seam(prefix, string)
+                if suffix:
+                    string = string + seam(string, suffix)
+                return string
+
+            return wrap_affixes
 
         def wrap(string):
             if string is None or isinstance(string, (str, list)):
@@ -631,7 +670,7 @@ class _Program:
                 if text is not None:
                     output.append(text)
             if output:
-                return join(output, delimiter)
+                return _join(output, delimiter)
             return None
 
         return render_children
@@ -719,7 +758,14 @@ class _Program:
         delimiter = node.get("delimiter", "")
         children = tuple((*self._render(child), child.calls_variable()) for child in node._children)
         variable_called = any(calls for _, _, calls in children)
-        join_group = node.join
+        def join_group(output):
+            # citeproc.model.Delimited.join (its bare except included) with this group's
+            # delimiter read once; ``output`` holds no None here.
+            try:
+                return _join(output, delimiter)
+            except Exception:  # noqa: BLE001 - Delimited.join gives an empty String for any error
+                return String("")
+
         format = self._format(node)
         wrap = self._wrap(node)
 
