@@ -315,10 +315,11 @@ def _seam(left, other):
     """citeproc.string.normalize_seam (0.11.1) from one character of each side: drop the
     first character of ``other`` when it would double a space or a ``.,;:!?`` at the end of
     ``left``; ``other`` itself otherwise."""
-    last = _last_character(left)
+    # Most sides are plain strings (str, String): sliced at once, no call.
+    last = left[-1:] if type(left) is str or type(left) is citeproc_string.String else _last_character(left)
     if not last:
         return other
-    first = _first_character(other)
+    first = other[:1] if type(other) is str or type(other) is citeproc_string.String else _first_character(other)
     if first and first == last and (first == " " or first in citeproc_string.SEAM_PUNCTUATION):
         return citeproc_string._strip_first_char(other)
     return other
