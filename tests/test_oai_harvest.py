@@ -36,12 +36,13 @@ class ResponseLog:
         self._lock = threading.Lock()
 
     def requests_hook(self, response, *args, **kwargs):
-        with self._lock:
-            self.statuses.append(response.status_code)
-            self.bodies.append(response.content)
+        self._record(response)
 
     def httpx_hook(self, response):
         response.read()
+        self._record(response)
+
+    def _record(self, response):
         with self._lock:
             self.statuses.append(response.status_code)
             self.bodies.append(response.content)
@@ -63,29 +64,29 @@ def scythe(url: str, log: ResponseLog, method: str = "GET") -> Scythe:
     return client
 
 
-def sickle_harvest(client: Sickle, **arguments) -> dict[str, tuple[str, bool, tuple[str, ...], str | None]]:
-    """identifier -> (datestamp, deleted, sets, first title); asserts each identifier once."""
-    harvested = {}
-    try:
-        for record in client.ListRecords(**arguments):
-            assert record.header.identifier not in harvested, f"{record.header.identifier} returned twice"
-            title = None if record.deleted else record.metadata["title"][0]
-            harvested[record.header.identifier] = (
-                record.header.datestamp, record.deleted, tuple(record.header.setSpecs), title)
-    except oaiexceptions.NoRecordsMatch:
-        pass
-    return harvested
+Harvest = dict[str, tuple[str, bool, tuple[str, ...], str | None]]
 
 
-def scythe_harvest(client: Scythe, **arguments) -> dict[str, tuple[str, bool, tuple[str, ...], str | None]]:
+def sickle_harvest(client: Sickle, **arguments) -> Harvest:
+    return _harvest(lambda: client.ListRecords(**arguments), oaiexceptions.NoRecordsMatch)
+
+
+def scythe_harvest(client: Scythe, **arguments) -> Harvest:
+    return _harvest(lambda: client.list_records(**arguments), ScytheNoRecordsMatch)
+
+
+def _harvest(list_records, no_records_match: type[Exception]) -> Harvest:
+    """identifier -> (datestamp, deleted, sets, first title); asserts each identifier once. Both
+    harvesters' records have the same attributes; an empty list is their noRecordsMatch error
+    (sickle raises it from ListRecords itself, hence the call inside the try)."""
     harvested = {}
     try:
-        for record in client.list_records(**arguments):
+        for record in list_records():
             identifier = record.header.identifier
             assert identifier not in harvested, f"{identifier} returned twice"
             title = None if record.deleted else record.metadata["title"][0]
             harvested[identifier] = (record.header.datestamp, record.deleted, tuple(record.header.setSpecs), title)
-    except ScytheNoRecordsMatch:
+    except no_records_match:
         pass
     return harvested
 
@@ -99,6 +100,16 @@ def served(new_store_location):
     store.close()
     with server_process(db, page_size=2) as url:
         yield url
+
+
+def _published_store(new_store_location, count: int):
+    """A new store with ``count`` sample articles published on 2024-05-01: its location, the
+    open store and the articles (the test publishes them again, changed)."""
+    db = new_store_location()
+    store = open_store(db)
+    articles = sample_articles(count)
+    publish(store, articles, JOURNAL, at("2024-05-01T10:00:00"))
+    return db, store, articles
 
 
 def test_sickle_harvests_every_record_exactly_once(served):
@@ -136,10 +147,7 @@ def test_oaipmh_scythe_harvests_the_same_records_by_post(served):
 
 
 def test_incremental_harvests_follow_publishes(new_store_location):
-    db = new_store_location()
-    store = open_store(db)
-    articles = sample_articles(6)
-    publish(store, articles, JOURNAL, at("2024-05-01T10:00:00"))
+    db, store, articles = _published_store(new_store_location, 6)
     log = ResponseLog()
     with server_process(db, page_size=2) as url:
         client = sickle(url, log)
@@ -176,10 +184,7 @@ def test_incremental_harvests_follow_publishes(new_store_location):
 
 
 def test_walk_is_exactly_once_while_the_store_changes_between_pages(new_store_location):
-    db = new_store_location()
-    store = open_store(db)
-    articles = sample_articles(10)
-    publish(store, articles, JOURNAL, at("2024-05-01T10:00:00"))
+    db, store, articles = _published_store(new_store_location, 10)
     log = ResponseLog()
     with server_process(db, page_size=2) as url:
         seen = []
