@@ -11,13 +11,15 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import langcodes
 from anyascii import anyascii
 
 from ..countries import code_for_name
+
+if TYPE_CHECKING:  # only its errors come here, from schema.py, which imports it when a record is invalid
+    import jsonschema
 
 # What each kind of value looks like, for "… is not <form>" messages.
 FORMS = {

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import difflib
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import jsonschema_rs
 import yaml
 
@@ -22,6 +21,9 @@ from .messages import SchemaWords
 from ..located_yaml import YamlDocument
 
 from ..record_schemas import KINDS, schema_text
+
+if TYPE_CHECKING:  # the reference validator is imported only for an invalid record (~90 ms)
+    import jsonschema
 
 
 @functools.cache
@@ -36,6 +38,8 @@ def fast_validator(kind: str):
 
 @functools.cache
 def reference_validator(kind: str) -> jsonschema.Draft202012Validator:
+    import jsonschema
+
     return jsonschema.Draft202012Validator(schema(kind))
 
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import jsonschema_rs
 
 from . import OutputProblem
 from ..schema_bundle import bundle
+
+if TYPE_CHECKING:  # imported only when a file is rejected (~90 ms a process otherwise)
+    import jsonschema
 
 SCHEMA_FILE = "csl/csl-data.json"
 
@@ -35,6 +37,8 @@ def _fast_validator() -> Any:
 
 @functools.cache
 def _reference_validator() -> jsonschema.Draft7Validator:
+    import jsonschema
+
     jsonschema.Draft7Validator.check_schema(schema())
     return jsonschema.Draft7Validator(schema())
 
@@ -42,6 +46,8 @@ def _reference_validator() -> jsonschema.Draft7Validator:
 def _specific(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
     # The schema wraps names and dates in a one-branch ``anyOf``; the branch's own error
     # ("'first' was unexpected") says more than "is not valid under any of the given schemas".
+    import jsonschema.exceptions
+
     while error.context:
         error = jsonschema.exceptions.best_match(error.context)
     return error
