@@ -41,7 +41,7 @@ from ...model import Article, Collaboration, Journal, PartialDate, Person
 from ...diagnostics import Diagnostic, InvalidInput
 from .. import JournalEntry, Rendered
 from ...countries import country_name
-from . import metadata, output_escaping
+from . import metadata, output_escaping, template_cache
 
 NAME = "site"
 PART = "site"
@@ -120,7 +120,8 @@ class _PageEnvironment(jinja2.Environment):
 @functools.cache
 def environment(overrides: tuple[tuple[str, str, str], ...] = ()) -> jinja2.Environment:
     """The templates: the journal's own (``SiteFiles.templates``) before the built-in ones,
-    one environment per set of overrides, compiled once per process."""
+    one environment per set of overrides, compiled once per process (and kept compiled
+    between processes: :mod:`.template_cache`)."""
     builtin = jinja2.PackageLoader("pipeline.writers.site", "templates")
     loader: jinja2.BaseLoader = builtin
     if overrides:
@@ -133,7 +134,7 @@ def environment(overrides: tuple[tuple[str, str, str], ...] = ()) -> jinja2.Envi
             return source, shown, lambda: True
 
         loader = jinja2.ChoiceLoader([jinja2.FunctionLoader(journal_template), builtin])
-    return _PageEnvironment(
+    return template_cache.attach(_PageEnvironment(
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -142,7 +143,7 @@ def environment(overrides: tuple[tuple[str, str, str], ...] = ()) -> jinja2.Envi
         # compiled once per process: no stat of base.html on every {% extends %} (a journal's
         # templates come with the model; the built-in ones change only with the package)
         auto_reload=False,
-    )
+    ))
 
 
 @functools.cache
