@@ -5,6 +5,8 @@ Expected values are written out from ISO 3166-1 and CLDR, not computed by the mo
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipeline import countries
@@ -73,3 +75,54 @@ def test_validate_suggests_the_code_of_a_typed_name():
 
     assert country_message("Almanya") == "'Almanya' is not a country code: use the ISO 3166-1 code, e.g. DE"
     assert country_message("Kosova") == "'Kosova' is not a country code: use the ISO 3166-1 code, e.g. TR"
+
+
+# -- the names kept between processes (country-names.json in the user cache) ----------------
+
+@pytest.fixture
+def fresh_names(tmp_path, monkeypatch):
+    """A process that starts with what the cache file at tmp_path holds."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+
+    def restart():
+        monkeypatch.setattr(countries, "_NAMES_SEEN", countries._NamesSeen())
+        countries.country_name.cache_clear()
+
+    restart()
+    yield restart
+    countries.country_name.cache_clear()
+
+
+def test_a_name_looked_up_once_is_found_by_the_next_process_without_cldr(fresh_names, monkeypatch, tmp_path):
+    assert countries.country_name("DE", "tr") == "Almanya"
+    assert (tmp_path / "pipeline" / "country-names.json").is_file()
+    fresh_names()
+    monkeypatch.setattr(countries, "_cldr_name", lambda code, lang: pytest.fail("looked up in CLDR again"))
+    assert countries.country_name("DE", "tr") == "Almanya"
+
+
+def test_names_kept_for_other_library_files_are_not_used(fresh_names, tmp_path):
+    countries.country_name("DE", "tr")
+    path = tmp_path / "pipeline" / "country-names.json"
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    stored["names"]["DE|tr"] = "Wrong"
+    path.write_text(json.dumps(stored), encoding="utf-8")
+    fresh_names()
+    assert countries.country_name("DE", "tr") == "Wrong"  # (the same library files: the file is trusted)
+    stored["data"] = "another langcodes"
+    path.write_text(json.dumps(stored), encoding="utf-8")
+    fresh_names()
+    assert countries.country_name("DE", "tr") == "Almanya"
+
+
+@pytest.mark.parametrize("content", [b"", b"{not json", b"[]", b'{"data": 1}'])
+def test_a_broken_file_is_no_cache(fresh_names, tmp_path, content):
+    path = tmp_path / "pipeline" / "country-names.json"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+    assert countries.country_name("FR", "en") == "France"
+
+
+def test_an_unwritable_cache_is_no_cache(fresh_names, tmp_path):
+    (tmp_path / "pipeline").write_text("a file where the directory would be")
+    assert countries.country_name("FR", "tr") == "Fransa"
