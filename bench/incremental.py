@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from . import corpus as synthetic
-from .run import measure_watch, publish_in_child
+from .run import compile_bytecode, measure_watch, publish_in_child
 
 BLOCK_START, BLOCK_END = "<!-- bench-incremental -->", "<!-- /bench-incremental -->"
 GOALS = {"unchanged": 0.5, "one_changed": 1.0, "watch": 0.3}
@@ -35,6 +35,7 @@ GOALS = {"unchanged": 0.5, "one_changed": 1.0, "watch": 0.3}
 def run(articles: int, work: Path, log=print) -> dict:
     work = work.resolve()
     work.mkdir(parents=True, exist_ok=True)
+    compile_bytecode()
     seeds, out = work / f"incremental-seeds-{articles}", work / f"incremental-out-{articles}"
     for path in (seeds, out):
         shutil.rmtree(path, ignore_errors=True)
