@@ -34,13 +34,9 @@ R = TypeVar("R")
 
 
 class Executor(Protocol):
-    """``map(fn, items)``: ``fn`` over ``items``, results in input order. ``heavy``: each item
-    is a large unit with a large result (a journal's files): one item per task and about two
-    per worker in flight, so that the results waiting in this process stay few."""
-
     jobs: int
 
-    def map(self, fn: Callable[[T], R], items: Iterable[T], *, heavy: bool = False) -> Iterator[R]: ...
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]: ...
 
     def close(self) -> None: ...
 
@@ -50,7 +46,7 @@ class SerialExecutor:
 
     jobs = 1
 
-    def map(self, fn: Callable[[T], R], items: Iterable[T], *, heavy: bool = False) -> Iterator[R]:
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         for item in items:
             yield fn(item)
 
@@ -84,12 +80,11 @@ class ProcessExecutor:
 
         self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_worker_context())
 
-    def map(self, fn: Callable[[T], R], items: Iterable[T], *, heavy: bool = False) -> Iterator[R]:
-        window = 2 * self.jobs if heavy else self.window
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         pending: collections.deque[Future] = collections.deque()
         for item in items:
             pending.append(self._pool.submit(fn, item))
-            if len(pending) >= window:
+            if len(pending) >= self.window:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
@@ -149,10 +144,9 @@ class DaskExecutor:
         self.window = max(2, self.jobs * window_per_job)  # batches in flight
         self.batch = max(1, batch)
 
-    def map(self, fn: Callable[[T], R], items: Iterable[T], *, heavy: bool = False) -> Iterator[R]:
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         from distributed import as_completed
 
-        per_task, window = (1, 2 * self.jobs) if heavy else (self.batch, self.window)
         source = iter(items)
         index_of: dict[str, int] = {}  # task key -> batch number
         sizes: dict[int, int] = {}  # batch number -> its items (the last one may be short)
@@ -162,7 +156,7 @@ class DaskExecutor:
 
         def submit_next() -> bool:
             nonlocal submitted
-            batch = list(itertools.islice(source, per_task))
+            batch = list(itertools.islice(source, self.batch))
             if not batch:
                 return False
             # pure=False: every task runs (two batches of equal items are still two tasks)
@@ -173,7 +167,7 @@ class DaskExecutor:
             running.add(future)
             return True
 
-        while len(index_of) < window and submit_next():
+        while len(index_of) < self.window and submit_next():
             pass
         following = 0
         for future in running:
@@ -184,7 +178,7 @@ class DaskExecutor:
                 from distributed import KilledWorker
 
                 if isinstance(exc, KilledWorker):
-                    first = index * per_task
+                    first = index * self.batch
                     raise ExecutorUnavailable(f"Dask workers died running items {first}-{first + sizes[index] - 1} too often: {_first_line(exc)}") from exc
                 raise
             finally:

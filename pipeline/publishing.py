@@ -33,23 +33,22 @@ from typing import Callable, Mapping
 from .errors import PipelineError
 from .output_checks import OutputProblem
 from .schema_bundle import bundle as schema_bundle
-from .output_checks.outputs import warm_up
-from .left_out import removed_doi_warning
+from .output_checks.outputs import check_files, warm_up
+from .left_out import DEPOSIT_PARTS, left_out_lines, removed_doi_warning
 from .fingerprint import chunks_digest, writer_fingerprints
 from .model import Journal, OaiIdentity
 from .oai.sets import record_identifier
 from .read.corpus import JOURNAL_FILE, ParsedJournal, article_files, discover, display_path, read_journal, repository_identity
 from .read.site_files import site_file_paths
-from .execute import Executor, SerialExecutor, make_executor
-from .journal_files import JournalArticle, JournalFiles, JournalTask, render_journal_files
 from .rendering import DERIVED_WRITERS, WRITERS, OaiRecord, SeedResult, SeedTask, process_seed, record_hash
 from .store.citation_cache import default_cache as default_citation_cache
-from .store.manifest import (GENERATION, LEGACY_MANIFEST, MANIFEST, Manifest, NextRecords, RecordEntry, dump_parts,
+from .store.manifest import (GENERATION, LEGACY_MANIFEST, MANIFEST, PARTS_CACHE, Manifest, NextRecords, RecordEntry, dump_parts,
                              load_parts, parts_path)
 from .store.staging import Staging, exclusive
 from .writers.registry import WriterSpec, writers as writer_specs
 from .diagnostics import Diagnostic, InvalidInput
 from .input_checks.uniqueness import DoiRegister
+from .writers import JournalEntry
 from .writers.shared import batch_name
 from .layout import issue_path
 
@@ -505,7 +504,6 @@ class _Publication:
                 self.records.restate(key, state)
         self.datestamps = dict(datestamps)  # article key -> OAI datestamp
         self.store_queue: dict[str, tuple[str, OaiRecord]] = {}  # OAI identifier -> (key, OaiRecord): rendered, not yet stored
-        self.executor: Executor = SerialExecutor()  # render_planned starts workers when there is more than one record
         self.diagnostics: list[Diagnostic] = list(plan.diagnostics)
         self.problems: list[OutputProblem] = []
         self.dois = DoiRegister()  # kept records claim theirs first
@@ -521,18 +519,15 @@ class _Publication:
 
     def run(self) -> None:
         warming = self.warm_up_validators()
-        try:
-            self.render_planned()
-            if warming is not None:
-                warming.join()
-            if self.diagnostics and not self.options.keep_going:
-                raise InvalidInput(self.diagnostics)
-            if self.problems:
-                raise OutputInvalid(self.problems)
-            self.drop_removed()
-            self.build_journal_files()
-        finally:
-            self.executor.close()
+        self.render_planned()
+        if warming is not None:
+            warming.join()
+        if self.diagnostics and not self.options.keep_going:
+            raise InvalidInput(self.diagnostics)
+        if self.problems:
+            raise OutputInvalid(self.problems)
+        self.drop_removed()
+        self.build_journal_files()
         if self.problems:
             raise OutputInvalid(self.problems)
         # Unchanged journals are not read again next time only after a run without problems.
@@ -576,15 +571,21 @@ class _Publication:
             for seed in seeds
         ]
         by_path = {seed.path: seed for seed in seeds}
+        from .execute import make_executor  # (multiprocessing & co.: not for a run with nothing to do)
+
         # One record is rendered here: starting workers (or a cluster) costs more than it.
-        # The same workers then build the journals' files (build_journal_files).
         if len(tasks) > 1:
-            self.executor = make_executor(self.options.jobs, self.options.executor, self.options.scheduler)
-        for done, result in enumerate(self.executor.map(process_seed, tasks), start=1):
-            self.absorb(by_path[result.path], result)
-            if self.progress:
-                self.progress(done, len(tasks))
-        self.fill_store()
+            executor = make_executor(self.options.jobs, self.options.executor, self.options.scheduler)
+        else:
+            executor = make_executor(1)
+        try:
+            for done, result in enumerate(executor.map(process_seed, tasks), start=1):
+                self.absorb(by_path[result.path], result)
+                if self.progress:
+                    self.progress(done, len(tasks))
+            self.fill_store()
+        finally:
+            executor.close()
 
     def absorb(self, seed: SeedFile, result: SeedResult) -> None:
         report = self.report
@@ -670,7 +671,6 @@ class _Publication:
         for key, entry in self.current.records.items():
             keys_by_journal.setdefault(entry.journal, []).append(key)
         batches = self.changed_batches()
-        tasks: list[JournalTask] = []
         for parsed in self.plan.journals:
             journal = parsed.journal
             if journal is None:
@@ -684,13 +684,9 @@ class _Publication:
             if journal.id in self.plan.changed_journals:
                 # journal.yaml (or a style it names) changed: every file of it is built again
                 whole = self.previous.journals.get(journal.id) != self.plan.journal_hashes.get(journal.id)
-                task = self.journal_task(journal, keys, self.journal_writers, None if whole else frozenset(batches[journal.id]))
+                self.render_journal(journal, keys, self.journal_writers, None if whole else frozenset(batches[journal.id]))
             else:  # only the stale writers' files, if any, are built again
-                task = self.journal_task(journal, keys, [s for s in self.journal_writers if s.name in self.plan.stale_writers], None)
-            if task is not None:
-                tasks.append(task)
-        for task, files in zip(tasks, self.executor.map(render_journal_files, tasks, heavy=True)):
-            self.apply_journal_files(task, files)
+                self.render_journal(journal, keys, [s for s in self.journal_writers if s.name in self.plan.stale_writers], None)
         self.render_site_files()
         self.tx.delete_missing(present)
         self.tx.set_sets(sorted(all_sets.items()))
@@ -715,44 +711,51 @@ class _Publication:
                     batches.setdefault(entry.journal, set()).add(batch_name(entry.issue_key))
         return batches
 
-    def journal_task(self, journal: Journal, keys: list[str], specs, batches: frozenset[str] | None) -> JournalTask | None:
-        """The unit of work that builds the journal-level files of ``specs`` for ``journal``
-        (its articles: ``keys``; see pipeline/journal_files.py), None when there are none to
-        build. With ``batches``, a writer whose files are one per issue (and whose code did
-        not change) builds only those issues' files, from those issues' articles; its files
-        of the other issues stay as they are."""
+    def render_journal(self, journal: Journal, keys: list[str], specs, batches: frozenset[str] | None) -> None:
+        """The journal-level files of ``specs`` for ``journal`` (its articles: ``keys``).
+        With ``batches``, a writer whose files are one per issue (and whose code did not
+        change) builds only those issues' files, from those issues' articles; its files of
+        the other issues stay as they are."""
         previous_files = self.previous.journal_files.get(journal.id, {})
-        self.current.journal_files[journal.id] = dict(previous_files)
+        current_files = self.current.journal_files[journal.id] = dict(previous_files)
         if not specs:
-            return None
-        articles = tuple(
-            JournalArticle(key.split("/", 1)[1], self.current.records[key].issue_key, self.datestamps[key],
-                           self.current.records[key].doi)
-            for key in keys)
-        only_batches = {spec.name: batches for spec in specs
-                        if batches is not None and spec.files_per_issue and spec.name not in self.plan.stale_writers}
-        return JournalTask(journal, tuple(spec.name for spec in specs), articles, only_batches,
-                           self.staging.reader(), self.report.validation)
-
-    def apply_journal_files(self, task: JournalTask, files: JournalFiles) -> None:
-        """Write a journal's new and changed files into the staging tree, remove those it no
-        longer has, and list them for the next manifest."""
-        journal_id = task.journal.id
-        for stage, seconds in files.timings.items():
-            self.report.add_time(stage, seconds)
-        self.problems.extend(files.problems)
-        self.report.left_out.extend(files.left_out)
-        previous_files = self.previous.journal_files.get(journal_id, {})
-        current_files = self.current.journal_files[journal_id]
-        for name in task.writers:
-            for relative, data in files.changed[name].items():
+            return
+        # Each article's parts file is read and decoded once for all the writers (memory:
+        # one journal's parts), not once per writer.
+        wanted = frozenset(name for spec in specs for name in spec.parts)
+        articles = []
+        for key in keys:
+            article_id = key.split("/", 1)[1]
+            relative = parts_path(journal.id, article_id)
+            articles.append((key, article_id, PARTS_CACHE.load(relative, self.staging.locate(relative), wanted)))
+        for spec in specs:
+            entries = [
+                JournalEntry(article_id, self.current.records[key].issue_key, self.datestamps[key],
+                             {name: parts[name] for name in spec.parts if name in parts})
+                for key, article_id, parts in articles
+            ]
+            by_issue = batches is not None and spec.files_per_issue and spec.name not in self.plan.stale_writers
+            started = time.perf_counter()
+            if by_issue:
+                files = spec.render_journal(journal, [e for e in entries if batch_name(e.issue_key) in batches])
+                rebuilt = {issue_path(spec.name, journal.id, batch) for batch in batches}
+                untouched = set(previous_files.get(spec.name, [])) - rebuilt
+            else:
+                files, untouched = spec.render_journal(journal, entries), set()
+            self.report.add_time(f"render_journal:{spec.name}", time.perf_counter() - started)
+            if spec.name in DEPOSIT_PARTS:  # counted over the whole journal
+                dois = {key.split("/", 1)[1]: self.current.records[key].doi for key in keys}
+                self.report.left_out.extend(left_out_lines(spec.name, DEPOSIT_PARTS[spec.name], journal, entries, dois))
+            del entries
+            produced: set[str] = set()
+            for relative, data in sorted(files.items()):
+                produced.add(relative)
                 if self.staging.write(relative, data):
                     self.report.files_written += 1
-            produced = set(files.changed[name]) | set(files.unchanged[name])
-            untouched: set[str] = set()
-            if name in task.only_batches:  # the other issues' files stay as they are
-                rebuilt = {issue_path(name, journal_id, batch) for batch in task.only_batches[name]}
-                untouched = set(previous_files.get(name, [])) - rebuilt
-            for relative in set(previous_files.get(name, [])) - produced - untouched:
+                    if self.report.validation:
+                        started = time.perf_counter()
+                        self.problems.extend(check_files(spec, {relative: data}))
+                        self.report.add_time("check", time.perf_counter() - started)
+            for relative in set(previous_files.get(spec.name, [])) - produced - untouched:
                 self.staging.remove(relative)
-            current_files[name] = sorted(produced | untouched)
+            current_files[spec.name] = sorted(produced | untouched)

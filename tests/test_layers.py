@@ -33,7 +33,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("output checks", ("output_checks",)),
     ("stores, executors", ("store", "execute", "fingerprint")),
     ("rendering", ("rendering",)),
-    ("publishing", ("publishing", "journal_files", "left_out", "watch")),
+    ("publishing", ("publishing", "left_out", "watch")),
     ("server", ("server",)),
     ("record tools", ("scaffold", "importer")),
     ("library API", ("api", "")),  # "": the package itself, pipeline/__init__.py (the facade)

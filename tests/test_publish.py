@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import journal_files
 from pipeline import publishing as publish_module
 from pipeline.publishing import OutputInvalid, publish
 from pipeline.output_checks import OutputProblem
@@ -106,8 +105,7 @@ def test_invalid_output_fails_publish_and_leaves_out(first_publish, monkeypatch)
     def reject_crossref(spec, files):
         return [OutputProblem(relative, 1, "rejected for the test") for relative in files if spec.name == "crossref"]
 
-    # The journal-level files are checked where they are built (jobs=1: in this process).
-    monkeypatch.setattr(journal_files, "check_files", reject_crossref)
+    monkeypatch.setattr(publish_module, "check_files", reject_crossref)
     with pytest.raises(OutputInvalid) as caught:
         publish(seeds, out, jobs=1, now=T1)
     assert all("/crossref/" in p.path for p in caught.value.problems)

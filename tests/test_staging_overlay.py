@@ -51,29 +51,6 @@ def test_overlay_stages_only_new_files_and_reads_through(out):
     assert not staging.root.exists()
 
 
-def test_a_tree_reader_sees_what_the_staging_tree_holds_now(out):
-    """What a worker building a journal's files is given (Staging.reader): the staged file,
-    else out/'s underneath an overlay, never a file the commit removes; and whether given
-    bytes are already there, which decides whether a file is validated and sent back."""
-    import pickle
-
-    staging = _overlay(out)
-    staging.write("a/x/change.txt", b"new")
-    staging.remove("a/gone/remove.txt")
-    reader = pickle.loads(pickle.dumps(staging.reader()))  # it crosses to worker processes
-    assert reader.locate("a/x/change.txt") == staging.root / "a" / "x" / "change.txt"
-    assert reader.locate("a/x/keep.txt") == out / "a" / "x" / "keep.txt"
-    assert reader.locate("a/gone/remove.txt") is None
-    assert reader.locate("a/x/missing.txt") is None
-    assert reader.holds("a/x/keep.txt", b"keep") and reader.holds("a/x/change.txt", b"new")
-    assert not reader.holds("a/x/change.txt", b"old") and not reader.holds("a/x/keep.txt", b"kept")
-    assert not reader.holds("a/gone/remove.txt", b"bye")
-    cold = Staging(out, start_from_previous=False)  # a cold tree: nothing underneath
-    assert cold.reader().locate("a/x/keep.txt") is None
-    cold.discard()
-    staging.discard()
-
-
 def test_overlay_discard_leaves_out_as_it_was(out):
     before = snapshot(out)
     staging = _overlay(out)

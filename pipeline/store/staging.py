@@ -23,7 +23,6 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -121,42 +120,6 @@ def _apply_journal(root: Path, out: Path) -> None:
             parent = parent.parent
 
 
-@dataclass(frozen=True)
-class TreeReader:
-    """Read access to a staging tree as it is now, for another process (a worker building a
-    journal's files from its articles' parts): what :meth:`Staging.locate` says, from plain
-    paths, without the writer's state."""
-
-    root: str
-    out: str
-    overlay: bool
-    removed: frozenset[str] = frozenset()  # overlay: files of out/ the commit removes
-
-    def locate(self, relative: str) -> Path | None:
-        """The file the new tree has at ``relative`` now (staged, or still in ``out/``)."""
-        parts = relative.split("/")
-        staged = os.path.join(self.root, *parts)
-        if os.path.isfile(staged):
-            return Path(staged)
-        if self.overlay and relative not in self.removed:
-            underneath = os.path.join(self.out, *parts)
-            if os.path.isfile(underneath):
-                return Path(underneath)
-        return None
-
-    def holds(self, relative: str, data: bytes) -> bool:
-        """Whether the tree has exactly ``data`` at ``relative`` (:meth:`Staging.write` would
-        write nothing)."""
-        path = self.locate(relative)
-        try:
-            if path is not None and os.stat(path).st_size == len(data):
-                with open(path, "rb") as handle:
-                    return handle.read() == data
-        except (FileNotFoundError, NotADirectoryError):
-            pass
-        return False
-
-
 class Staging:
     """A private copy of ``out/`` that becomes ``out/`` on :meth:`commit`."""
 
@@ -242,10 +205,6 @@ class Staging:
         """The file the new tree has at ``relative`` now (staged, or still in ``out/``)."""
         current = self._current(relative)
         return current if current is not None and current.is_file() else None
-
-    def reader(self) -> TreeReader:
-        """A picklable view of the tree as it is now (see :class:`TreeReader`)."""
-        return TreeReader(self._root_text, self._out_text, self.overlay, frozenset(self._removed))
 
     def read(self, relative: str) -> bytes | None:
         current = self._current(relative)
